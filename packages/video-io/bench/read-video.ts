@@ -135,16 +135,36 @@ async function main(): Promise<void> {
       });
       if (plan.input.kind !== 'concat') throw new Error(`no seek plan for ${input.name}: ${plan.summary.reason}`);
       const script = plan.input.script;
+      // Interleaved runs (ours, the needed-GOPs decode, Python), so that a change in the
+      // machine's load during the bench affects every column alike.
       let last: Awaited<ReturnType<typeof readVideo>> | undefined;
-      const oursMs = await timeIt(runs, async () => {
-        last = await readVideo(path, { ...setting.options, ffmpeg: ff });
-      });
+      const ours: number[] = [];
+      const gops: number[] = [];
+      const pyavRuns: number[] = [];
+      const opencvRuns: number[] = [];
+      for (let run = 0; run < runs; run++) {
+        ours.push(
+          await timeIt(1, async () => {
+            last = await readVideo(path, { ...setting.options, ffmpeg: ff });
+          }),
+        );
+        // The same decoding threads readVideo chose, so the two decode the same way.
+        const threads = String(last?.provenance.decode.threads ?? 1);
+        gops.push(
+          await timeIt(1, () =>
+            ffmpegNull(ff, ['-threads', threads, '-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file,pipe', '-i', 'pipe:0', '-map', '0:v:0'], script),
+          ),
+        );
+        if (python && last) {
+          const measured = await pythonBaseline(path, setting.options.nframes, last.height, last.width, 1);
+          pyavRuns.push(measured.pyav);
+          opencvRuns.push(measured.opencv);
+        }
+      }
       if (!last) throw new Error('no read');
-      // The same decoding threads readVideo chose, so the two decode the same way.
+      const oursMs = median(ours);
+      const gopMs = median(gops);
       const threads = String(last.provenance.decode.threads);
-      const gopMs = await timeIt(runs, () =>
-        ffmpegNull(ff, ['-threads', threads, '-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file,pipe', '-i', 'pipe:0', '-map', '0:v:0'], script),
-      );
       const decoded = decodeGridStack(last.data, last.frames, last.height, last.width).map((d) => d.index);
       const right = JSON.stringify(decoded) === JSON.stringify(last.indices) ? 'yes' : 'NO';
       const [qwen, pyav, opencv, pyFull] = PYTHON[input.name]?.[setting.label] ?? [null, NaN, NaN, NaN];
@@ -154,9 +174,9 @@ async function main(): Promise<void> {
       const loadFactor = fullMs / (pyFull * 1000);
       let here = 'not run (--python)';
       if (python) {
-        const measured = await pythonBaseline(path, setting.options.nframes, last.height, last.width, runs);
-        const bestHere = Math.min(measured.pyav, measured.opencv);
-        here = `PyAV ${fmt(measured.pyav)}, OpenCV ${fmt(measured.opencv)}: ${(bestHere / oursMs).toFixed(2)}x`;
+        const pyavMs = median(pyavRuns);
+        const opencvMs = median(opencvRuns);
+        here = `PyAV ${fmt(pyavMs)}, OpenCV ${fmt(opencvMs)}: ${(Math.min(pyavMs, opencvMs) / oursMs).toFixed(2)}x`;
       }
       rows.push(
         `| ${input.name.replace('.mp4', '')} | ${setting.label} | ${last.height}x${last.width} | ${fmt(oursMs)} | ` +

@@ -24,6 +24,21 @@ export interface Mp4TrackIndex {
   timescale: number;
   /** Samples in the track (ffprobe's `nb_frames`). */
   samples: number;
+  /**
+   * Present for H.264 tracks (`avc1`/`avc3`) whose samples are one frame each (no two share a
+   * timestamp): what packet-level decoding needs to hand ffmpeg a subset of the samples.
+   */
+  avc: AvcTrack | undefined;
+}
+
+/** An H.264 track's decoder configuration and sample order. */
+export interface AvcTrack {
+  /** The `avcC` record (AVCDecoderConfigurationRecord): SPS, PPS, NAL length size. */
+  config: Uint8Array;
+  /** Bytes of the length prefix before each NAL unit in a sample (1, 2 or 4). */
+  nalLengthSize: number;
+  /** `decodeOrder[p]`: the frame number (presentation order) of the p-th sample in the file. */
+  decodeOrder: Int32Array;
 }
 
 /**
@@ -235,5 +250,32 @@ function parseTrack(moov: Buffer, trak: Box, movieTimescale: number): Mp4TrackIn
   for (let i = 0; i < count; i++) {
     packets.push({ pts: (pts[i] as number) - shift, key: keyframe[i] === 1, pos: positions[i] as number, size: sizes[i] as number });
   }
-  return { table: buildFrameTable(packets), timescale, samples: count };
+  const table = buildFrameTable(packets);
+  return { table, timescale, samples: count, avc: avcTrack(moov, stbl, pts, table) };
+}
+
+/** Sample entry formats whose payload is length-prefixed H.264 NAL units described by `avcC`. */
+const AVC_FORMATS = new Set(['avc1', 'avc3']);
+/** A VisualSampleEntry's fixed fields before its child boxes (ISO/IEC 14496-12 §12.1.3). */
+const VISUAL_SAMPLE_ENTRY_BYTES = 78;
+
+function avcTrack(moov: Buffer, stbl: Box, pts: Float64Array, table: FrameTable): AvcTrack | undefined {
+  // Samples sharing a timestamp are merged into one frame by the table: no 1:1 sample ↔ frame map.
+  if (table.pts.length !== pts.length) return undefined;
+  const stsd = find(moov, stbl.start, stbl.end, ['stsd']);
+  if (!stsd || moov.readUInt32BE(stsd.start + 4) !== 1) return undefined;
+  const entry = children(moov, stsd.start + 8, stsd.end)[0];
+  if (!entry || !AVC_FORMATS.has(entry.type)) return undefined;
+  const avcC = children(moov, entry.start + VISUAL_SAMPLE_ENTRY_BYTES, entry.end).find((box) => box.type === 'avcC');
+  if (!avcC || avcC.end - avcC.start < 7) return undefined;
+  const config = Uint8Array.from(moov.subarray(avcC.start, avcC.end));
+  const nalLengthSize = ((config[4] as number) & 3) + 1;
+  if (config[0] !== 1 || nalLengthSize === 3) return undefined;
+  // Frame numbers are ranks in presentation order; timestamps are distinct here.
+  const byPts = Array.from(pts.keys()).sort((a, b) => (pts[a] as number) - (pts[b] as number));
+  const decodeOrder = new Int32Array(pts.length);
+  byPts.forEach((sample, frame) => {
+    decodeOrder[sample] = frame;
+  });
+  return { config, nalLengthSize, decodeOrder };
 }

@@ -1,15 +1,24 @@
 import { resolve } from 'node:path';
 import type { DecodeInput } from './ffmpeg/decode.js';
+import type { AvcTrack } from './mp4-index.js';
+import { presentationOffset, type PacketRun } from './packet-feed.js';
 import type { FrameTable } from './probe.js';
 
-/** `auto` chooses by the numbers; `sequential` decodes from the start; `seek` jumps over GOPs. */
-export type DecodeStrategy = 'auto' | 'sequential' | 'seek';
+/**
+ * `auto` chooses by the numbers; `sequential` decodes from the start; `seek` jumps over GOPs
+ * (ffmpeg's concat demuxer); `packets` (H.264 in MP4/MOV) feeds ffmpeg only the keyframes,
+ * reference frames and wanted frames of the GOPs that hold wanted frames.
+ */
+export type DecodeStrategy = 'auto' | 'sequential' | 'seek' | 'packets';
 
 export interface DecodePlanSummary {
-  strategy: 'sequential' | 'seek';
+  strategy: 'sequential' | 'seek' | 'packets';
   /** Runs of frames decoded back to back (1 for sequential). */
   segments: number;
-  /** Frames the decoder has to decode (from each segment's keyframe to its last wanted frame). */
+  /**
+   * Frames the decoder has to decode (from each segment's keyframe to its last wanted frame);
+   * for `packets`, after the read: the frames actually fed (non-reference frames skipped).
+   */
   framesDecoded: number;
   /** What a sequential decode would cost, for comparison. */
   sequentialFrames: number;
@@ -52,6 +61,8 @@ export interface PlanRequest {
   width: number;
   height: number;
   strategy: DecodeStrategy;
+  /** H.264 sample tables (MP4/MOV): makes the `packets` strategy possible. */
+  avc?: AvcTrack | undefined;
 }
 
 /**
@@ -106,10 +117,29 @@ export function planDecode(request: PlanRequest): DecodePlan {
 
   if (request.strategy === 'sequential') return sequential('strategy: sequential');
   if (!table) return sequential('short video: no frame table needed');
+  let packetsDeclined = '';
+  if ((request.strategy === 'auto' || request.strategy === 'packets') && request.avc) {
+    const packets = packetPlan(request.path, table, request.avc, unique);
+    if (typeof packets !== 'string') {
+      const reason =
+        `${request.strategy === 'packets' ? 'strategy: packets' : 'H.264 in MP4'}: keyframes, reference frames and wanted ` +
+        `frames of ${packets.runs} GOPs (at most ${packets.framesInRuns} of ${sequentialFrames} frames from the start)`;
+      return {
+        ...base,
+        input: packets.input,
+        select: packets.select,
+        expected: packets.expected,
+        summary: { strategy: 'packets', segments: packets.runs, framesDecoded: packets.framesInRuns, sequentialFrames, reason },
+      };
+    }
+    packetsDeclined = `packets declined (${packets}); `;
+  } else if (request.strategy === 'packets') {
+    packetsDeclined = 'packets declined (not H.264 in MP4/MOV with a readable sample table); ';
+  }
   if (/[\n\r]/.test(request.path)) return sequential('the path contains a line break, which a concat script cannot hold');
   const cost = costModel(table, request.width, request.height);
   const segments = segmentsFor(unique, table, cost);
-  if (!segments) return sequential('a wanted frame precedes the first keyframe');
+  if (!segments) return sequential(`${packetsDeclined}a wanted frame precedes the first keyframe`);
   if (pts0(table, segments) < 0) return sequential('negative timestamps');
   const framesDecoded = segments.reduce((sum, s) => sum + s.end - s.start + 1, 0);
   const seekCost = segments.reduce((sum, s) => sum + SEGMENT_OVERHEAD_BYTES + cost(s.start, s.end), 0);
@@ -118,8 +148,8 @@ export function planDecode(request: PlanRequest): DecodePlan {
   const numbers =
     `${framesDecoded} frames in ${segments.length} segments vs ${sequentialFrames} from the start, ` +
     `${Math.round(share * 100)}% of the decoding work`;
-  if (request.strategy === 'auto' && share > SEEK_MAX_SHARE) {
-    return sequential(`seeking would save too little: ${numbers}`);
+  if (request.strategy !== 'seek' && share > SEEK_MAX_SHARE) {
+    return sequential(`${packetsDeclined}seeking would save too little: ${numbers}`);
   }
   const concat = concatPlan(request, table, segments, unique);
   return {
@@ -130,7 +160,7 @@ export function planDecode(request: PlanRequest): DecodePlan {
       segments: segments.length,
       framesDecoded,
       sequentialFrames,
-      reason: request.strategy === 'seek' ? `strategy: seek (${numbers})` : `seeking skips GOPs: ${numbers}`,
+      reason: request.strategy === 'seek' ? `strategy: seek (${numbers})` : `${packetsDeclined}seeking skips GOPs: ${numbers}`,
     },
   };
 }
@@ -157,6 +187,56 @@ function segmentsFor(wanted: number[], table: FrameTable, cost: (from: number, t
     else segments.push({ start: key, end: frame });
   }
   return segments;
+}
+
+interface PacketPlan {
+  input: DecodeInput;
+  select: string;
+  expected: ExpectedFrame[];
+  runs: number;
+  framesInRuns: number;
+}
+
+/**
+ * One run of samples per GOP that holds wanted frames, from its keyframe to the last wanted
+ * frame in decode order. Returns why not when the layout does not allow it (a wanted frame
+ * before the first keyframe, or GOPs whose frames are decoded across each other: open GOPs).
+ */
+function packetPlan(path: string, table: FrameTable, avc: AvcTrack, wanted: number[]): PacketPlan | string {
+  const positionOf = new Int32Array(avc.decodeOrder.length);
+  avc.decodeOrder.forEach((frame, position) => {
+    positionOf[frame] = position;
+  });
+  const runs: PacketRun[] = [];
+  let key = -1;
+  let cursor = 0;
+  let keyRun: PacketRun | undefined;
+  for (const frame of wanted) {
+    // The last keyframe at or before the frame (wanted frames ascend, so one pass suffices).
+    let latest = key;
+    for (; cursor <= frame; cursor++) if (table.keyframe[cursor]) latest = cursor;
+    if (latest < 0) return 'a wanted frame precedes the first keyframe';
+    const position = positionOf[frame] as number;
+    if (latest !== key || !keyRun) {
+      key = latest;
+      keyRun = { from: positionOf[key] as number, to: position };
+      runs.push(keyRun);
+    }
+    if (position < keyRun.from) return `frame ${frame} is decoded before its keyframe ${key} (open GOP)`;
+    keyRun.to = Math.max(keyRun.to, position);
+  }
+  for (let i = 1; i < runs.length; i++) {
+    if ((runs[i] as PacketRun).from <= (runs[i - 1] as PacketRun).to) return 'GOPs overlap in decode order (open GOPs)';
+  }
+  const ptsOffset = presentationOffset(avc);
+  const expected = wanted.map((frame): ExpectedFrame => ({ frame, pos: -1, pts: [frame + ptsOffset, frame + ptsOffset] }));
+  return {
+    input: { kind: 'packets', feed: { path, avc, table, runs, wanted: new Set(wanted), ptsOffset } },
+    select: sumExpression(wanted.map((frame) => `eq(pts,${frame + ptsOffset})`)),
+    expected,
+    runs: runs.length,
+    framesInRuns: runs.reduce((sum, run) => sum + run.to - run.from + 1, 0),
+  };
 }
 
 /**

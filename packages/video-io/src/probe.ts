@@ -4,7 +4,7 @@ import { VideoIoError, quotePath } from './errors.js';
 import { runProcess, summarizeStderr } from './ffmpeg/process.js';
 import { resolveFfmpeg, type ResolveFfmpegOptions, type ResolvedFfmpeg } from './ffmpeg/resolve.js';
 import { buildFrameTable, type FrameTable, type PacketEntry } from './frame-table.js';
-import { readMp4Index } from './mp4-index.js';
+import { readMp4Index, type AvcTrack } from './mp4-index.js';
 
 export type { FrameTable };
 
@@ -133,6 +133,8 @@ export interface ProbeDetails {
   probe: VideoProbe;
   /** Present when packets were listed. */
   frames: FrameTable | undefined;
+  /** H.264 in MP4/MOV read from the sample tables: enough to feed ffmpeg chosen samples only. */
+  avc: AvcTrack | undefined;
 }
 
 const STREAM_ENTRIES =
@@ -157,6 +159,7 @@ export async function probeDetails(
   const raw = await runFfprobe(path, ff, options.listPackets && !mp4Like, options);
   const stream = videoStream(raw, path);
   let frames: FrameTable | undefined;
+  let avc: AvcTrack | undefined;
   let frameCountSource: FrameCountSource = 'packets';
   if (options.listPackets) {
     const index = mp4Like ? await readMp4Index(path, stream.index) : undefined;
@@ -164,6 +167,7 @@ export async function probeDetails(
     const samples = Number.parseInt(stream.nb_frames ?? '', 10);
     if (index && num === 1 && den === index.timescale && samples === index.samples) {
       frames = index.table;
+      avc = index.avc;
       frameCountSource = 'container';
     } else {
       const listed = mp4Like ? await runFfprobe(path, ff, true, options) : raw;
@@ -176,7 +180,7 @@ export async function probeDetails(
     frameCountSource = 'container';
   }
   const totalFrames = frames ? frames.pts.length : (exactContainerCount(raw.format?.format_name ?? '', stream) ?? 0);
-  return { probe: describe(path, raw, stream, totalFrames, frameCountSource), frames };
+  return { probe: describe(path, raw, stream, totalFrames, frameCountSource), frames, avc };
 }
 
 const MP4_EXTENSIONS = new Set(['.mp4', '.m4v', '.mov', '.3gp', '.3g2', '.qt']);

@@ -47,7 +47,11 @@ export interface ReadVideoOptions extends NFramesOptions {
    * stored, as torchvision and decord hand them to Video-R1's model.
    */
   autorotate?: boolean;
-  /** `auto` (default) picks from the numbers; `sequential` decodes from the start; `seek` jumps GOPs. */
+  /**
+   * `auto` (default): `packets` for H.264 in MP4/MOV, else `seek` or `sequential` by the numbers;
+   * `sequential` decodes from the start; `seek` jumps GOPs; `packets` feeds ffmpeg only the frames
+   * needed (see the README).
+   */
   strategy?: DecodeStrategy;
   /** ffmpeg decoding threads (default: the CPUs free right now, 1 to 4; see `defaultDecodeThreads`). */
   threads?: number;
@@ -111,7 +115,7 @@ export async function readVideo(path: string, options: ReadVideoOptions = {}): P
 
   // The frame table (every frame's timestamp, keyframe flag and packet) gives the exact frame
   // count, the clip range and the seek plan: from the MP4/MOV sample tables, else ffprobe.
-  const { probe, frames } = await probeDetails(path, ff, { listPackets: true, ...common });
+  const { probe, frames, avc } = await probeDetails(path, ff, { listPackets: true, ...common });
   if (!frames) throw new Error('probeDetails returned no frame table');
   const table = frames;
   const ranged = options.videoStart !== undefined || options.videoEnd !== undefined;
@@ -138,6 +142,7 @@ export async function readVideo(path: string, options: ReadVideoOptions = {}): P
       width: probe.width,
       height: probe.height,
       strategy: options.strategy ?? 'auto',
+      avc,
     },
     (request) =>
       decodeFrames({
@@ -267,39 +272,56 @@ function validateOptions(options: ReadVideoOptions): void {
 }
 
 /**
- * Decode by the plan; a seek plan whose output does not check out (an ffmpeg whose concat
- * demuxer handles timestamps differently) is retried from the start, and the provenance says so.
+ * Decode by the plan. Under `auto`, a plan whose read fails or whose output does not check out
+ * (an ffmpeg whose demuxer handles timestamps differently, a stream the packet feed declines)
+ * is retried the next safer way — packets → concat seek (or sequential) → sequential — and the
+ * provenance says so. An explicitly requested strategy is never silently replaced.
  */
 async function decodeWithFallback(
   request: PlanRequest,
   decode: (plan: DecodePlan) => Promise<DecodeResult>,
 ): Promise<{ plan: DecodePlan; decoded: DecodeResult }> {
-  const plan = planDecode(request);
-  let problem: string;
-  try {
-    const decoded = await decode(plan);
-    const mismatch = checkDecoded(plan, decoded.shown);
-    if (mismatch === undefined) return { plan, decoded };
-    problem = mismatch;
-  } catch (error) {
-    const stopped = error instanceof VideoIoError && (error.code === 'ABORTED' || error.code === 'TIMEOUT');
-    if (plan.summary.strategy === 'sequential' || request.strategy === 'seek' || stopped) throw error;
-    problem = error instanceof Error ? error.message : String(error);
+  let plan = planDecode(request);
+  const problems: string[] = [];
+  for (;;) {
+    let problem: string;
+    try {
+      const decoded = await decode(plan);
+      const mismatch = checkDecoded(plan, decoded.shown);
+      if (mismatch === undefined) return { plan: withFeedCounts(plan, decoded), decoded };
+      problem = mismatch;
+    } catch (error) {
+      const stopped = error instanceof VideoIoError && (error.code === 'ABORTED' || error.code === 'TIMEOUT');
+      if (plan.summary.strategy === 'sequential' || request.strategy !== 'auto' || stopped) throw error;
+      problem = error instanceof Error ? error.message : String(error);
+    }
+    problems.push(`${plan.summary.strategy} path rejected (${problem})`);
+    if (plan.summary.strategy === 'sequential' || request.strategy !== 'auto') break;
+    const next =
+      plan.summary.strategy === 'packets'
+        ? planDecode({ ...request, avc: undefined })
+        : planDecode({ ...request, strategy: 'sequential' });
+    plan = { ...next, summary: { ...next.summary, reason: `${problems.join('; ')}; ${next.summary.reason}` } };
   }
-  if (plan.summary.strategy === 'seek' && request.strategy !== 'seek') {
-    const sequential = planDecode({ ...request, strategy: 'sequential' });
-    const fallback = {
-      ...sequential,
-      summary: { ...sequential.summary, reason: `seek path rejected (${problem}); decoded from the start instead` },
-    };
-    const decoded = await decode(fallback);
-    const mismatch = checkDecoded(fallback, decoded.shown);
-    if (mismatch === undefined) return { plan: fallback, decoded };
-    problem = mismatch;
-  }
-  throw new VideoIoError('DECODE_FAILED', `ffmpeg did not return the planned frames of ${quotePath(request.path)}: ${problem}`, {
-    file: request.path,
-  });
+  throw new VideoIoError(
+    'DECODE_FAILED',
+    `ffmpeg did not return the planned frames of ${quotePath(request.path)}: ${problems.join('; ')}`,
+    { file: request.path },
+  );
+}
+
+/** A packet plan's summary counts the frames actually fed, known only after the read. */
+function withFeedCounts(plan: DecodePlan, decoded: DecodeResult): DecodePlan {
+  if (!decoded.feed) return plan;
+  const { fed, skipped } = decoded.feed;
+  return {
+    ...plan,
+    summary: {
+      ...plan.summary,
+      framesDecoded: fed,
+      reason: `${plan.summary.reason}; fed ${fed} frames, left out ${skipped} non-reference frames`,
+    },
+  };
 }
 
 /**
@@ -310,7 +332,7 @@ function checkDecoded(plan: DecodePlan, shown: ShownFrame[]): string | undefined
   if (shown.length === 0) {
     // An ffmpeg whose showinfo lines we cannot parse: the byte count already proved the frame
     // count, and a sequential decode selects by frame number, which needs no timestamps.
-    return plan.summary.strategy === 'seek' ? 'no showinfo lines to check the frames against' : undefined;
+    return plan.summary.strategy !== 'sequential' ? 'no showinfo lines to check the frames against' : undefined;
   }
   if (shown.length !== plan.expected.length) {
     return `expected ${plan.expected.length} frames, ffmpeg reported ${shown.length}`;

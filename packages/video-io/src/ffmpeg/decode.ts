@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { VideoIoError, quotePath } from '../errors.js';
 import { frameBytes } from '../frames.js';
+import { flvStream, type FeedStats, type PacketFeed } from '../packet-feed.js';
 import type { OutputSize } from '../resize.js';
 import { runProcess, summarizeStderr } from './process.js';
 import type { ResolvedFfmpeg } from './resolve.js';
@@ -13,7 +14,9 @@ export type DecodeInput =
    * A concat-demuxer script on stdin listing segments of the same file; the demuxer seeks to
    * the keyframe before each segment's in-point, so whole GOPs between segments are skipped.
    */
-  | { kind: 'concat'; script: string };
+  | { kind: 'concat'; script: string }
+  /** Chosen H.264 samples of the file, streamed to stdin as FLV (see packet-feed.ts). */
+  | { kind: 'packets'; feed: PacketFeed };
 
 export interface DecodeRequest {
   ff: ResolvedFfmpeg;
@@ -47,6 +50,8 @@ export interface DecodeResult {
   /** One entry per returned frame, in order. */
   shown: ShownFrame[];
   args: string[];
+  /** `packets` input: samples fed to ffmpeg and non-reference samples left out. */
+  feed?: FeedStats;
 }
 
 /**
@@ -91,12 +96,17 @@ const SHOWINFO = /\[Parsed_showinfo_\d+ @ [^\]]*\]\s*n:\s*\d+\s+pts:\s*(-?\d+|NO
 export async function decodeFrames(request: DecodeRequest): Promise<DecodeResult> {
   const { ff, path, input, size, frames } = request;
   // `file:` keeps names containing ':' from being read as protocols.
-  const inputArgs =
-    input.kind === 'file'
-      ? ['-nostdin', '-i', `file:${resolve(path)}`]
-      : ['-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file,pipe', '-i', 'pipe:0', '-copyts'];
-  // The concat demuxer mirrors the file's streams, so the index is the same either way.
-  const streamSpec = `0:${request.streamIndex}`;
+  const inputArgs = {
+    file: ['-nostdin', '-i', `file:${resolve(path)}`],
+    concat: ['-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file,pipe', '-i', 'pipe:0', '-copyts'],
+    // The timestamps name the frames: -copyts keeps them as written.
+    packets: ['-f', 'flv', '-i', 'pipe:0', '-copyts'],
+  }[input.kind];
+  // The concat demuxer mirrors the file's streams; the FLV stream holds the video alone.
+  const streamSpec = input.kind === 'packets' ? '0:0' : `0:${request.streamIndex}`;
+  const feed: FeedStats | undefined = input.kind === 'packets' ? { fed: 0, skipped: 0 } : undefined;
+  const stdin =
+    input.kind === 'concat' ? input.script : input.kind === 'packets' ? flvStream(input.feed, feed as FeedStats) : undefined;
   const graph = request.alphaOverWhite
     ? ['-filter_complex', compositeGraph(`[${streamSpec}]`, request.select, request.rotate, size, request.alphaOverWhite), '-map', '[out]']
     : ['-map', streamSpec, '-vf', filterChain(request.select, request.rotate, size)];
@@ -137,7 +147,7 @@ export async function decodeFrames(request: DecodeRequest): Promise<DecodeResult
     file: path,
     timeoutMs: request.timeoutMs,
     signal: request.signal,
-    stdin: input.kind === 'concat' ? input.script : undefined,
+    stdin,
     onStdout: (chunk) => {
       if (received + chunk.length > expected) {
         throw new VideoIoError('DECODE_FAILED', `ffmpeg returned more than the ${frames} frames requested from ${quotePath(path)}`, {
@@ -177,5 +187,5 @@ export async function decodeFrames(request: DecodeRequest): Promise<DecodeResult
       { file: path },
     );
   }
-  return { data, shown, args };
+  return { data, shown, args, ...(feed && { feed }) };
 }

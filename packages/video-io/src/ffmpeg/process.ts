@@ -114,7 +114,17 @@ export function runProcess(bin: string, args: readonly string[], options: RunOpt
       // ffmpeg may exit before reading all of its input (bad arguments, a full disk): the
       // resulting EPIPE is reported through the exit status and stderr instead.
       child.stdin.on('error', () => undefined);
-      feedStdin(child.stdin, options.stdin).catch(() => undefined);
+      // A producer that fails (unreadable input) must not leave ffmpeg waiting for more bytes.
+      feedStdin(child.stdin, options.stdin).catch((error: unknown) =>
+        kill(
+          error instanceof VideoIoError
+            ? error
+            : new VideoIoError('DECODE_FAILED', `preparing the input of ${bin}${where} failed: ${error instanceof Error ? error.message : String(error)}`, {
+                file,
+                cause: error,
+              }),
+        ),
+      );
     }
 
     child.on('error', (error) => {
@@ -149,6 +159,7 @@ async function feedStdin(
     return;
   }
   for await (const chunk of input) {
+    // ffmpeg stopped reading (it has all the frames it wants, or failed): stop producing.
     if (stdin.destroyed) return;
     if (!stdin.write(chunk)) {
       await new Promise<void>((resolve) => {
