@@ -42,6 +42,14 @@ export { readImage, type ReadImageOptions, type ReadImageResult } from './image.
 export { writeVideo, writeImage, type WriteVideoOptions, type WriteImageOptions } from './write.js';
 export { shuffleFrames, type ShuffledFrames } from './shuffle.js';
 export { frameAt, type FrameStack, type RgbImage } from './frames.js';
+export {
+  FrameCache,
+  type CachedFrames,
+  type FrameCacheOptions,
+  type FrameCacheStats,
+  type FrameDecoder,
+  type MediaKind,
+} from './frame-cache.js';
 export type { OutputSize, ResizeRecord } from './resize.js';
 export type { DecodePlanSummary } from './plan.js';
 export { defaultDecodeThreads } from './threads.js';
