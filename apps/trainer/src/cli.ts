@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, renderUsage, type CommandDef } from 'citty';
 import { CONFIG_FLAGS, checkUnknownFlags, flagsToConfig, trainArgs, type TrainArgs } from './config/flags.js';
 import { preflight } from './config/preflight.js';
-import { ConfigError, resolveConfig, validateConfig } from './config/resolve.js';
+import { ConfigError, resolveConfig, upgradeRunConfig, validateConfig } from './config/resolve.js';
 import type { TrainerConfig } from './config/types.js';
 import { createRunDir, findRunToResume, readRunConfig, type RunPaths } from './run/run-dir.js';
 
@@ -54,7 +54,7 @@ export function prepareInvocation(rawArgs: string[]): Invocation {
     const out = args.out !== undefined ? path.resolve(cwd, args.out) : path.join(APP_DIR, 'runs');
     const spec = args.resume === '' || args.resume === 'latest' ? 'latest' : path.resolve(cwd, args.resume);
     const paths = findRunToResume(spec, out);
-    const config = validateConfig(readRunConfig(paths), paths.config);
+    const config = validateConfig(upgradeRunConfig(readRunConfig(paths)), paths.config);
     preflight(config);
     return { config, paths, resumed: true };
   }

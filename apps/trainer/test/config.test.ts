@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkUnknownFlags, flagsToConfig } from '../src/config/flags.js';
 import { PRESET_NAMES, presetConfig } from '../src/config/presets.js';
-import { ConfigError, resolveConfig, validateConfig } from '../src/config/resolve.js';
+import { ConfigError, resolveConfig, upgradeRunConfig, validateConfig } from '../src/config/resolve.js';
 
 const appDir = '/app/trainer';
 
@@ -75,6 +75,14 @@ describe('resolveConfig', () => {
   it('names an out-of-range value and shows it', () => {
     const file = writeConfig({ rl: { numGenerations: 1 } });
     expectConfigError(() => resolveConfig({ file, appDir }), 'rl.numGenerations', /must be >= 2, got 1/);
+    expectConfigError(() => resolveConfig({ file: writeConfig({ rl: { warmupRatio: 1.5 } }), appDir }), 'rl.warmupRatio', /must be <= 1/);
+  });
+
+  it('resumes a run whose config.json predates rl.warmupRatio with no warm-up, as it was started', () => {
+    const old = presetConfig('default') as unknown as { rl: Record<string, unknown> };
+    delete old.rl['warmupRatio'];
+    expect(() => validateConfig(old, 'old run')).toThrow(/warmupRatio/);
+    expect(validateConfig(upgradeRunConfig(old), 'old run').rl.warmupRatio).toBe(0);
   });
 
   it('names a wrong enum value with the allowed ones', () => {

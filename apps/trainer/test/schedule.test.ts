@@ -3,7 +3,7 @@ import { ablationMarkdown, ablationRows, cellOf } from '../src/evaluation/ablati
 import type { AccuracySummary } from '../src/evaluation/types.js';
 import { rolloutMetrics } from '../src/rl/loop.js';
 import type { Rollout } from '../src/rl/rollout.js';
-import { learningRate, SampleOrder, stepRng } from '../src/run/schedule.js';
+import { learningRate, SampleOrder, stepRng, warmupSteps } from '../src/run/schedule.js';
 
 describe('step randomness and data order', () => {
   it('derives each step stream from (seed, stage, step) only', () => {
@@ -30,6 +30,19 @@ describe('step randomness and data order', () => {
     expect(learningRate('cosine', 1e-3, 51, 100)).toBeCloseTo(5e-4, 12);
     expect(learningRate('cosine', 1e-3, 100, 100)).toBeLessThan(1e-6);
   });
+
+  it('warms up linearly, then decays over the remaining steps (HF get_cosine_schedule_with_warmup)', () => {
+    expect(warmupSteps(0.1, 60)).toBe(6);
+    expect(warmupSteps(0.1, 6)).toBe(1);
+    expect(warmupSteps(0, 60)).toBe(0);
+    const rates = Array.from({ length: 60 }, (_, i) => learningRate('cosine', 1e-3, i + 1, 60, 6));
+    expect(rates.slice(0, 6).map((r) => r / 1e-3)).toEqual([1, 2, 3, 4, 5, 6].map((k) => expect.closeTo(k / 6, 12)));
+    expect(rates[6]).toBeCloseTo(1e-3, 12);
+    expect(learningRate('cosine', 1e-3, 34, 60, 6)).toBeCloseTo(5e-4, 12);
+    expect(Math.max(...rates)).toBeCloseTo(1e-3, 12);
+    expect(learningRate('constant', 1e-3, 3, 60, 6)).toBeCloseTo(5e-4, 12);
+    expect(learningRate('constant', 1e-3, 40, 60, 6)).toBe(1e-3);
+  });
 });
 
 function fakeRollout(over: Partial<Rollout>): Rollout {
@@ -51,11 +64,14 @@ function fakeRollout(over: Partial<Rollout>): Rollout {
 }
 
 describe('RL step metrics', () => {
+  const video = { dataType: 'video' } as Rollout['sample'];
+  const image = { dataType: 'image' } as Rollout['sample'];
+
   it('averages Video-R1 metrics over the step and leaves prompts without the temporal rule out of temporal_rewards', () => {
     const m = rolloutMetrics(
       [
-        fakeRollout({ temporalApplied: true, shuffledAccuracy: [0, 0] }),
-        fakeRollout({ rewards: [0.5, 1], rewardsPerFunc: { accuracy: [0, 0], format: [0.5, 1] }, rewardStd: 0.35 }),
+        fakeRollout({ sample: video, temporalApplied: true, shuffledAccuracy: [0, 0] }),
+        fakeRollout({ sample: image, rewards: [0.5, 1], rewardsPerFunc: { accuracy: [0, 0], format: [0.5, 1] }, rewardStd: 0.35 }),
       ],
       ['accuracy', 'format'],
     );
@@ -68,6 +84,18 @@ describe('RL step metrics', () => {
     expect(m['all_correct']).toBe(0);
     expect(m['temporal_rewards']).toBe(1);
     expect(m['rewards/accuracy_shuffled']).toBe(0);
+    // Like for like: the ordered accuracy of the prompts that have shuffled completions (the video).
+    expect(m['rewards/accuracy_ordered']).toBe(0.5);
+    expect(m['rewards/accuracy_video']).toBe(0.5);
+    expect(m['rewards/accuracy_image']).toBe(0);
+  });
+
+  it('leaves the per-type and ordered/shuffled fields null when the step has no such prompt', () => {
+    const m = rolloutMetrics([fakeRollout({ sample: image })], ['accuracy', 'format']);
+    expect(m['rewards/accuracy_image']).toBe(0.5);
+    expect(m['rewards/accuracy_video']).toBeNull();
+    expect(m['rewards/accuracy_ordered']).toBeNull();
+    expect(m['rewards/accuracy_shuffled']).toBeNull();
   });
 });
 

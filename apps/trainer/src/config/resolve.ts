@@ -172,6 +172,20 @@ function resolvePaths(config: TrainerConfig, sources: { flags: PartialConfig; fi
   if (config.sft.init !== null) config.sft.init = resolve('sft.init', config.sft.init);
 }
 
+/**
+ * A run directory's config.json written before a field existed, given that field's value for the
+ * behaviour the run was started with, so that `--resume` continues it unchanged.
+ */
+export function upgradeRunConfig(config: unknown): unknown {
+  if (typeof config !== 'object' || config === null) return config;
+  const rl = (config as { rl?: unknown }).rl;
+  if (typeof rl === 'object' && rl !== null && !('warmupRatio' in rl)) {
+    // Runs from before rl.warmupRatio had no RL warm-up.
+    return { ...config, rl: { ...rl, warmupRatio: 0 } };
+  }
+  return config;
+}
+
 /** Validates a complete config object (e.g. a run's config.json on resume). */
 export function validateConfig(config: unknown, origin: string): TrainerConfig {
   const errors = schemaErrors(config);

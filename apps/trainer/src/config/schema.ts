@@ -92,6 +92,7 @@ export const trainerConfigSchema: SchemaObject = closed({
     beta: nonNegativeNumber,
     lr: positiveNumber,
     lrSchedule: { enum: ['constant', 'cosine'] },
+    warmupRatio: { type: 'number', minimum: 0, maximum: 1 },
     weightDecay: nonNegativeNumber,
     maxGradNorm: positiveNumber,
     rewardFuncs: { type: 'array', items: nonEmptyString, minItems: 1, uniqueItems: true },

@@ -92,6 +92,8 @@ export interface RlConfig {
   beta: number;
   lr: number;
   lrSchedule: LrSchedule;
+  /** Fraction of the RL steps spent in linear warm-up (HF's warmup_ratio; Video-R1 leaves it at 0). */
+  warmupRatio: number;
   weightDecay: number;
   maxGradNorm: number;
   /** Names from the @video-r1/rewards registry, summed in this order; the first one is the accuracy reward. */

@@ -29,6 +29,16 @@ export function reportCharts(metrics: MetricRecord[]): ChartSpec[] {
     { id: 'format', title: 'Format reward (rewards/format)', xLabel: 'RL step', series: [seriesOf(rl, 'rewards/format')], smoothing, yDomain: [0, 1] },
     { id: 'length', title: 'Completion length (tokens)', xLabel: 'RL step', series: [seriesOf(rl, 'completion_length')], smoothing },
     { id: 'kl', title: 'KL to the SFT reference (kl)', xLabel: 'RL step', series: [seriesOf(rl, 'kl')], smoothing },
+    {
+      // Like for like: the shuffled groups exist for videos only, so they are set against the ordered
+      // accuracy of the same prompts (not rewards/accuracy, which also counts the images).
+      id: 'ordered-shuffled',
+      title: 'Video prompts: accuracy on ordered vs shuffled frames',
+      xLabel: 'RL step',
+      series: [seriesOf(rl, 'rewards/accuracy_ordered', 'ordered frames'), seriesOf(rl, 'rewards/accuracy_shuffled', 'shuffled frames')],
+      smoothing,
+      yDomain: [0, 1],
+    },
     { id: 'temporal', title: 'Temporal bonus applied (temporal_rewards)', xLabel: 'RL step', series: [seriesOf(rl, 'temporal_rewards')], smoothing, yDomain: [0, 1] },
     {
       id: 'validation',

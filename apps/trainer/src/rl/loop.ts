@@ -4,7 +4,7 @@ import type { Sample } from '../data/dataset.js';
 import type { MediaSource } from '../data/media.js';
 import type { MetricRecord, MetricsWriter } from '../run/metrics.js';
 import type { Progress } from '../run/progress.js';
-import { learningRate, SampleOrder, stepRng } from '../run/schedule.js';
+import { learningRate, SampleOrder, stepRng, warmupSteps } from '../run/schedule.js';
 import { StoppedBySignal, type StopRequest } from '../run/signals.js';
 import { policyGradients } from './loss.js';
 import { type Rollout, type RolloutItem, rollouts as runRollouts, type RolloutSettings } from './rollout.js';
@@ -52,8 +52,16 @@ export function rolloutMetrics(rollouts: readonly Rollout[], rewardFuncs: readon
   // are left out (Video-R1 logs a 0.5 placeholder for them).
   const temporal = rollouts.filter((r) => r.temporalApplied !== null);
   out['temporal_rewards'] = temporal.length === 0 ? null : mean(temporal.map((r) => (r.temporalApplied ? 1 : 0)));
+  // The shuffled-frame groups exist for videos only: the like-for-like comparison is the ordered
+  // accuracy of those same prompts, not `rewards/<accuracy>` (which also counts the images).
+  const accuracyName = rewardFuncs[0]!;
   const shuffled = rollouts.filter((r) => r.shuffledAccuracy !== null);
   out['rewards/accuracy_shuffled'] = shuffled.length === 0 ? null : mean(shuffled.flatMap((r) => r.shuffledAccuracy!));
+  out['rewards/accuracy_ordered'] = shuffled.length === 0 ? null : mean(shuffled.flatMap((r) => r.rewardsPerFunc[accuracyName]!));
+  for (const type of ['video', 'image'] as const) {
+    const of = rollouts.filter((r) => r.sample.dataType === type);
+    out[`rewards/${accuracyName}_${type}`] = of.length === 0 ? null : mean(of.flatMap((r) => r.rewardsPerFunc[accuracyName]!));
+  }
   return out;
 }
 
@@ -83,7 +91,7 @@ export async function runRl(ctx: RlLoopContext, start: RlPosition): Promise<RlPo
     }
     const rollouts: Rollout[] = runRollouts(policy, items, ctx.settings, rng);
     position.skippedSamples += skipped;
-    const lr = learningRate(rl.lrSchedule, rl.lr, step, rl.steps);
+    const lr = learningRate(rl.lrSchedule, rl.lr, step, rl.steps, warmupSteps(rl.warmupRatio, rl.steps));
     const poison = config.debug.nanLossAtSteps.includes(step);
     const gradients = policyGradients(policy, reference, rollouts, rl.beta, poison);
     let update;

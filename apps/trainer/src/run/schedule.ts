@@ -38,9 +38,20 @@ export class SampleOrder {
   }
 }
 
-/** Learning rate at `step` (1-based) of `total`: constant, or cosine to 0 (HF's get_cosine_schedule_with_warmup, no warm-up). */
-export function learningRate(schedule: LrSchedule, base: number, step: number, total: number): number {
+/** Warm-up steps of a run of `total` steps: HF's `ceil(warmup_ratio · total)`. */
+export function warmupSteps(ratio: number, total: number): number {
+  return Math.ceil(ratio * total);
+}
+
+/**
+ * Learning rate at `step` (1-based) of `total`: a linear warm-up over the first `warmup` steps, then
+ * constant, or cosine to 0 over the rest (HF's get_constant_schedule_with_warmup and
+ * get_cosine_schedule_with_warmup, evaluated at the 0-based optimizer step `step − 1`).
+ */
+export function learningRate(schedule: LrSchedule, base: number, step: number, total: number, warmup = 0): number {
+  const done = step - 1;
+  if (done < warmup) return (base * (done + 1)) / warmup;
   if (schedule === 'constant' || total <= 1) return base;
-  const progress = (step - 1) / total;
+  const progress = (done - warmup) / Math.max(1, total - warmup);
   return base * 0.5 * (1 + Math.cos(Math.PI * progress));
 }
