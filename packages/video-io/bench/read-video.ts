@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @video-r1/video-io bench [--runs N] [--dir DIR] [--skip-memory] [--python]`
+ * `pnpm --filter @video-r1/video-io bench [--runs N] [--dir DIR] [--skip-memory] [--python] [--only TEXT]`
  *
  * Milliseconds per `readVideo` (median of N runs, warm page cache) for 16/32/64 frames at the
  * training budget (128·28·28) and 64 frames at 256·28·28, on a 60 s 1280x720 and a 10-minute
@@ -53,8 +53,18 @@ const PYTHON: Record<string, Record<string, [number | null, number, number, numb
   },
 };
 
-function parseArgs(argv: string[]): { runs: number; dir: string; memory: boolean; python: boolean } {
+interface BenchArgs {
+  runs: number;
+  dir: string;
+  memory: boolean;
+  python: boolean;
+  /** Only rows whose "video setting" label contains this text (e.g. `720p30`, `64 frames`). */
+  only: string | undefined;
+}
+
+function parseArgs(argv: string[]): BenchArgs {
   let runs = 3;
+  let only: string | undefined;
   let dir = defaultBenchDir();
   let memory = true;
   let python = false;
@@ -64,10 +74,11 @@ function parseArgs(argv: string[]): { runs: number; dir: string; memory: boolean
     else if (arg === '--dir') dir = String(argv[++i]);
     else if (arg === '--skip-memory') memory = false;
     else if (arg === '--python') python = true;
-    else if (arg !== '--') throw new Error(`unknown argument ${arg}; use --runs N, --dir DIR, --skip-memory, --python`);
+    else if (arg === '--only') only = String(argv[++i]);
+    else if (arg !== '--') throw new Error(`unknown argument ${arg}; use --runs N, --dir DIR, --skip-memory, --python, --only TEXT`);
   }
   if (!(Number.isInteger(runs) && runs >= 1)) throw new Error('--runs must be a positive integer');
-  return { runs, dir, memory, python };
+  return { runs, dir, memory, python, only };
 }
 
 const median = (values: number[]): number => {
@@ -108,20 +119,22 @@ async function pythonBaseline(path: string, nframes: number, height: number, wid
 }
 
 async function main(): Promise<void> {
-  const { runs, dir, memory, python } = parseArgs(process.argv.slice(2));
+  const { runs, dir, memory, python, only } = parseArgs(process.argv.slice(2));
   const log = (line: string): void => console.error(`[bench] ${line}`);
   const ff = await resolveFfmpeg({ log });
   log(`${availableParallelism()} CPUs, load ${loadavg()[0]?.toFixed(2)}, median of ${runs} runs`);
 
   const rows: string[] = [];
   for (const input of SPEED_INPUTS) {
+    const settings = SETTINGS.filter((setting) => only === undefined || `${input.name} ${setting.label}`.includes(only));
+    if (settings.length === 0) continue;
     const path = await ensureInput(ff, dir, input, log);
     await warm(path);
     const { probe, frames: table } = await probeDetails(path, ff, { listPackets: true });
     log(`${input.name}: ${probe.totalFrames} frames, ${probe.width}x${probe.height} ${probe.codec}`);
     const fullThreads = defaultDecodeThreads();
     const fullMs = await timeIt(runs, () => ffmpegNull(ff, ['-threads', String(fullThreads), '-i', path, '-map', '0:v:0']));
-    for (const setting of SETTINGS) {
+    for (const setting of settings) {
       const indices = sampleIndices(probe.totalFrames, setting.options.nframes);
       const plan = planDecode({
         path,

@@ -53,7 +53,10 @@ export interface ReadVideoOptions extends NFramesOptions {
    * needed (see the README).
    */
   strategy?: DecodeStrategy;
-  /** ffmpeg decoding threads (default: the CPUs free right now, 1 to 4; see `defaultDecodeThreads`). */
+  /**
+   * ffmpeg decoding threads (default: the CPUs free right now, 1 to 4, see `defaultDecodeThreads`;
+   * sampled when the read starts and again before decoding, the larger count wins).
+   */
   threads?: number;
   ffmpeg?: FfmpegChoice;
   /** Kill ffmpeg/ffprobe and reject after this long. */
@@ -109,6 +112,10 @@ export interface ReadVideoResult extends FrameStack {
  */
 export async function readVideo(path: string, options: ReadVideoOptions = {}): Promise<ReadVideoResult> {
   validateOptions(options);
+  // The free CPUs are sampled now and again just before decoding (after the probe): a thread that
+  // was runnable at only one of the two instants is a blip (a kernel thread, a process exiting),
+  // not load that frame threading would fight with.
+  const threadsAtStart = options.threads ?? defaultDecodeThreads();
   const preset = resolvePreset(options.preset);
   const ff = await getFfmpeg(options.ffmpeg);
   const common = { timeoutMs: options.timeoutMs, signal: options.signal };
@@ -131,7 +138,7 @@ export async function readVideo(path: string, options: ReadVideoOptions = {}): P
   const sourceSize = autorotate ? { height: probe.displayHeight, width: probe.displayWidth } : { height: probe.height, width: probe.width };
   const resize = videoOutputSize(sourceSize, nframes, options, preset);
 
-  const threads = options.threads ?? defaultDecodeThreads();
+  const threads = options.threads ?? Math.max(threadsAtStart, defaultDecodeThreads());
   const { plan, decoded } = await decodeWithFallback(
     {
       path,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 
 /**
@@ -15,15 +15,32 @@ export function defaultDecodeThreads(share = 1): number {
 
 /**
  * Threads other processes keep busy now: on Linux the instantaneous count of runnable threads
- * (`/proc/loadavg`, minus this one), which, unlike the load average, does not remember our own
- * previous reads; elsewhere the one-minute load average (0 where the OS does not report one).
+ * (`/proc/loadavg`) minus this process's own running threads (the caller, and V8's garbage
+ * collector or compiler threads that may be finishing up after the previous read), which, unlike
+ * the load average, does not remember our own previous reads; elsewhere the one-minute load
+ * average (0 where the OS does not report one).
  */
 function busyCpus(): number {
   try {
     const match = /^\S+ \S+ \S+ (\d+)\//.exec(readFileSync('/proc/loadavg', 'utf8'));
-    if (match) return Math.max(0, Number(match[1]) - 1);
+    if (match) return Math.max(0, Number(match[1]) - Math.max(1, ownRunningThreads()));
   } catch {
     // not Linux
   }
   return loadavg()[0] ?? 0;
+}
+
+/** Threads of this process in state R (running or runnable), from /proc/self/task. */
+function ownRunningThreads(): number {
+  let running = 0;
+  for (const task of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'latin1');
+      // "tid (comm) state …": comm may hold spaces and parentheses; the state follows the last ')'.
+      if (stat.charAt(stat.lastIndexOf(')') + 2) === 'R') running++;
+    } catch {
+      // the thread ended while we looked
+    }
+  }
+  return running;
 }

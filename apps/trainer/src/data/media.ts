@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { resolveMediaPath } from '@video-r1/datasets';
-import { readImage, readVideo } from '@video-r1/video-io';
+import { FrameCache, readImage, readVideo, type CachedFrames } from '@video-r1/video-io';
 import type { VideoConfig } from '../config/types.js';
-import { FrameCache, type Frames } from './frame-cache.js';
 import type { Sample } from './dataset.js';
 
 /**
@@ -48,7 +47,7 @@ export class MediaSource {
     return this.cache.stats;
   }
 
-  async frames(sample: Sample): Promise<Frames | null> {
+  async frames(sample: Sample): Promise<CachedFrames | null> {
     const mediaPath = sample.record.path;
     try {
       const file = await resolveMediaPath(this.dataRoot, mediaPath);

@@ -4,9 +4,8 @@
 import { type Policy, type PolicyInput, generate } from '@video-r1/policy';
 import { getRewardFunction } from '@video-r1/rewards';
 import { groupAdvantages, videoR1Rewards } from '@video-r1/rl-core';
-import { type Rng, shuffleFrames } from '@video-r1/video-io';
+import { type CachedFrames, type Rng, shuffleFrames } from '@video-r1/video-io';
 import type { Algo, LengthControlConfig, TemporalConfig } from '../config/types.js';
-import type { Frames } from '../data/frame-cache.js';
 import type { Sample } from '../data/dataset.js';
 
 export interface RolloutSettings {
@@ -56,7 +55,7 @@ function scoreAll(names: readonly string[], texts: string[], sample: Sample): Re
 
 export interface RolloutItem {
   sample: Sample;
-  frames: Frames;
+  frames: CachedFrames;
 }
 
 /** A contiguous slice of a generate() result: the group of input `index` (sequences are input-major). */
