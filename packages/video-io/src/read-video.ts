@@ -54,7 +54,7 @@ export interface ReadVideoOptions extends NFramesOptions {
    */
   strategy?: DecodeStrategy;
   /**
-   * ffmpeg decoding threads (default: the CPUs free right now, 1 to 4, see `defaultDecodeThreads`;
+   * ffmpeg decoding threads (default: twice the CPUs free right now, 1 to 8, see `defaultDecodeThreads`;
    * sampled when the read starts and again before decoding, the larger count wins).
    */
   threads?: number;

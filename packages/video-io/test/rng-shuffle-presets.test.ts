@@ -104,14 +104,14 @@ describe('presets', () => {
 });
 
 describe('defaultDecodeThreads', () => {
-  it('stays between 1 and min(4, CPUs), and splits the CPUs between concurrent reads', async () => {
+  it('stays between 1 and min(8, 2 × CPUs), and splits the CPUs between concurrent reads', async () => {
     const { defaultDecodeThreads } = await import('../src/threads.js');
     const { availableParallelism } = await import('node:os');
-    const cap = Math.min(4, availableParallelism());
+    const cap = Math.min(8, 2 * availableParallelism());
     for (const share of [1, 2, 64]) {
       const threads = defaultDecodeThreads(share);
       expect(threads).toBeGreaterThanOrEqual(1);
-      expect(threads).toBeLessThanOrEqual(cap);
+      expect(threads).toBeLessThanOrEqual(Math.max(1, Math.floor(cap / share)));
     }
     expect(defaultDecodeThreads(1000)).toBe(1);
   });
