@@ -17,12 +17,16 @@ function countingDecoder() {
   return { calls, decode };
 }
 
+/** A media file with the given bytes in a fresh directory, and a fresh cache directory. */
+function mediaAndCacheDir(name: string, bytes: string): { file: string; cacheDir: string } {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'media-')), name);
+  writeFileSync(file, bytes);
+  return { file, cacheDir: mkdtempSync(path.join(tmpdir(), 'frames-')) };
+}
+
 describe('FrameCache', () => {
   it('decodes each file once per process and once across processes (disk)', async () => {
-    const media = mkdtempSync(path.join(tmpdir(), 'media-'));
-    const cacheDir = mkdtempSync(path.join(tmpdir(), 'frames-'));
-    const file = path.join(media, 'a.mp4');
-    writeFileSync(file, 'video-bytes');
+    const { file, cacheDir } = mediaAndCacheDir('a.mp4', 'video-bytes');
     const first = countingDecoder();
     const cache = new FrameCache({ decode: first.decode, dir: cacheDir, settings: { frames: 2 } });
     const a = await cache.get(file, 'video');
@@ -46,10 +50,7 @@ describe('FrameCache', () => {
   });
 
   it('decodes again when the file changes', async () => {
-    const media = mkdtempSync(path.join(tmpdir(), 'media-'));
-    const cacheDir = mkdtempSync(path.join(tmpdir(), 'frames-'));
-    const file = path.join(media, 'b.mp4');
-    writeFileSync(file, 'one');
+    const { file, cacheDir } = mediaAndCacheDir('b.mp4', 'one');
     const d = countingDecoder();
     await new FrameCache({ decode: d.decode, dir: cacheDir, settings: null }).get(file, 'video');
     writeFileSync(file, 'two, longer');
@@ -76,10 +77,7 @@ describe('FrameCache', () => {
   });
 
   it('decodes again instead of trusting a damaged disk entry', async () => {
-    const media = mkdtempSync(path.join(tmpdir(), 'media-'));
-    const cacheDir = mkdtempSync(path.join(tmpdir(), 'frames-'));
-    const file = path.join(media, 'd.mp4');
-    writeFileSync(file, 'video-bytes');
+    const { file, cacheDir } = mediaAndCacheDir('d.mp4', 'video-bytes');
     const first = countingDecoder();
     const original = await new FrameCache({ decode: first.decode, dir: cacheDir, settings: null }).get(file, 'video');
     const [entry] = readdirSync(cacheDir);
