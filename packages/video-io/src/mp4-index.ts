@@ -39,6 +39,8 @@ export interface AvcTrack {
   nalLengthSize: number;
   /** `decodeOrder[p]`: the frame number (presentation order) of the p-th sample in the file. */
   decodeOrder: Int32Array;
+  /** The inverse: `positionOf[frame]` is the frame's sample position in the file (decode order). */
+  positionOf: Int32Array;
 }
 
 /**
@@ -272,10 +274,10 @@ function avcTrack(moov: Buffer, stbl: Box, pts: Float64Array, table: FrameTable)
   const nalLengthSize = ((config[4] as number) & 3) + 1;
   if (config[0] !== 1 || nalLengthSize === 3) return undefined;
   // Frame numbers are ranks in presentation order; timestamps are distinct here.
-  const byPts = Array.from(pts.keys()).sort((a, b) => (pts[a] as number) - (pts[b] as number));
+  const positionOf = Int32Array.from(pts.keys()).sort((a, b) => (pts[a] as number) - (pts[b] as number));
   const decodeOrder = new Int32Array(pts.length);
-  byPts.forEach((sample, frame) => {
+  positionOf.forEach((sample, frame) => {
     decodeOrder[sample] = frame;
   });
-  return { config, nalLengthSize, decodeOrder };
+  return { config, nalLengthSize, decodeOrder, positionOf };
 }

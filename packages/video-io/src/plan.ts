@@ -203,10 +203,7 @@ interface PacketPlan {
  * before the first keyframe, or GOPs whose frames are decoded across each other: open GOPs).
  */
 function packetPlan(path: string, table: FrameTable, avc: AvcTrack, wanted: number[]): PacketPlan | string {
-  const positionOf = new Int32Array(avc.decodeOrder.length);
-  avc.decodeOrder.forEach((frame, position) => {
-    positionOf[frame] = position;
-  });
+  const { positionOf } = avc;
   const runs: PacketRun[] = [];
   let key = -1;
   let cursor = 0;

@@ -1,4 +1,5 @@
 import { fnv1a, shuffled } from '@video-r1/datasets';
+import { learningRateAt } from '@video-r1/policy';
 import { createRng, type Rng } from '@video-r1/video-io';
 import type { LrSchedule } from '../config/types.js';
 
@@ -46,12 +47,9 @@ export function warmupSteps(ratio: number, total: number): number {
 /**
  * Learning rate at `step` (1-based) of `total`: a linear warm-up over the first `warmup` steps, then
  * constant, or cosine to 0 over the rest (HF's get_constant_schedule_with_warmup and
- * get_cosine_schedule_with_warmup, evaluated at the 0-based optimizer step `step − 1`).
+ * get_cosine_schedule_with_warmup, evaluated at the 0-based optimizer step `step − 1`), by the
+ * policy package's `learningRateAt`, which the SFT stage uses too.
  */
 export function learningRate(schedule: LrSchedule, base: number, step: number, total: number, warmup = 0): number {
-  const done = step - 1;
-  if (done < warmup) return (base * (done + 1)) / warmup;
-  if (schedule === 'constant' || total <= 1) return base;
-  const progress = (done - warmup) / Math.max(1, total - warmup);
-  return base * 0.5 * (1 + Math.cos(Math.PI * progress));
+  return learningRateAt(step - 1, { peak: base, warmupSteps: warmup, totalSteps: total, decay: schedule });
 }

@@ -105,8 +105,7 @@ export async function decodeFrames(request: DecodeRequest): Promise<DecodeResult
   // The concat demuxer mirrors the file's streams; the FLV stream holds the video alone.
   const streamSpec = input.kind === 'packets' ? '0:0' : `0:${request.streamIndex}`;
   const feed: FeedStats | undefined = input.kind === 'packets' ? { fed: 0, skipped: 0 } : undefined;
-  const stdin =
-    input.kind === 'concat' ? input.script : input.kind === 'packets' ? flvStream(input.feed, feed as FeedStats) : undefined;
+  const stdin = input.kind === 'concat' ? input.script : input.kind === 'packets' && feed ? flvStream(input.feed, feed) : undefined;
   const graph = request.alphaOverWhite
     ? ['-filter_complex', compositeGraph(`[${streamSpec}]`, request.select, request.rotate, size, request.alphaOverWhite), '-map', '[out]']
     : ['-map', streamSpec, '-vf', filterChain(request.select, request.rotate, size)];
