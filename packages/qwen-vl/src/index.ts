@@ -1,0 +1,2 @@
+// Placeholder face; filled by the qwen-vl work.
+export {};
