@@ -7,7 +7,7 @@ import { createRng } from '@video-r1/video-io';
 import { DatasetFormatError, RecordError, formatIssue } from './errors.js';
 import { loadDataset, summarizeReport, type LoadOptions, type LoadReport } from './load/load-dataset.js';
 import { checkMedia } from './media.js';
-import { buildPrompt } from './prompt.js';
+import { buildPrompt, type PromptTemplate } from './prompt.js';
 import { StatsCollector, formatStats, renderTable } from './stats.js';
 import { ensureSyntheticSet } from './synthetic/generate.js';
 import { FILE_KINDS, type FileKind, type VideoR1Record } from './types.js';
@@ -165,7 +165,7 @@ const sample = defineCommand({
     ...fileArgs,
     n: { type: 'string', default: '3', description: 'How many records' },
     seed: { type: 'string', default: '0', description: 'Sampling seed' },
-    template: { type: 'enum', options: ['train', 'eval'], default: 'train', description: 'Prompt template' },
+    template: { type: 'enum', options: ['train', 'eval', 'cot'], default: 'train', description: 'Prompt template' },
   },
   async run({ args }) {
     const n = Number(args.n);
@@ -186,7 +186,7 @@ const sample = defineCommand({
     } catch (err) {
       fail(err);
     }
-    const template = args.template as 'train' | 'eval';
+    const template = args.template as PromptTemplate;
     if (args.json) {
       console.log(JSON.stringify(picked.map((r) => ({ record: r, prompt: buildPrompt(r, { template }) })), null, 2));
       return;

@@ -1,7 +1,11 @@
 import type { DataType, ProblemType, VideoR1Record } from './types.js';
 
-/** `train`: grpo.py / sft_video.py's QUESTION_TEMPLATE; `eval`: eval_bench.py's (it says "<think> and </think>"). */
-export type PromptTemplate = 'train' | 'eval';
+/**
+ * `train`: grpo.py / sft_video.py's QUESTION_TEMPLATE; `eval`: eval_bench.py's (it says "<think> and </think>");
+ * `cot`: generate_cot_vllm.py's, the CoT annotation script (the same words as eval_bench.py's today, kept
+ * apart so that each follows its own script).
+ */
+export type PromptTemplate = 'train' | 'eval' | 'cot';
 
 const INSTRUCTIONS_HEAD =
   '\nPlease think about this question as if you were a human pondering deeply. ' +
@@ -16,9 +20,12 @@ export const QUESTION_TEMPLATE_TAIL: Readonly<Record<PromptTemplate, string>> = 
   eval:
     INSTRUCTIONS_HEAD +
     'Provide your detailed reasoning between the <think> and </think> tags, and then give your final answer between the <answer> and </answer> tags.',
+  cot:
+    INSTRUCTIONS_HEAD +
+    'Provide your detailed reasoning between the <think> and </think> tags, and then give your final answer between the <answer> and </answer> tags.',
 };
 
-/** Video-R1's TYPE_TEMPLATE (identical in grpo.py, sft_video.py and eval_bench.py). */
+/** Video-R1's TYPE_TEMPLATE (identical in grpo.py, sft_video.py, eval_bench.py and generate_cot_vllm.py). */
 export const TYPE_TEMPLATE: Readonly<Record<ProblemType, string>> = {
   'multiple choice': ' Please provide only the single option letter (e.g., A, B, C, D, etc.) within the <answer> </answer> tags.',
   numerical: ' Please provide the numerical value (e.g., 42 or 3.14) within the <answer> </answer> tags.',
@@ -67,17 +74,16 @@ export function buildPrompt(sample: PromptSample, opts: { template: PromptTempla
   if (typeText === undefined) {
     throw new TypeError(`buildPrompt: unknown problem_type ${JSON.stringify(sample.problem_type)}; expected one of ${[...TYPE_TEXT.keys()].join(', ')}`);
   }
-  const tail = opts.template === 'train' ? TRAIN_TAIL : opts.template === 'eval' ? EVAL_TAIL : undefined;
+  const tail = TAILS.get(opts.template);
   if (tail === undefined) {
-    throw new TypeError(`buildPrompt: unknown template ${JSON.stringify(opts.template)}; expected 'train' or 'eval'`);
+    throw new TypeError(`buildPrompt: unknown template ${JSON.stringify(opts.template)}; expected one of ${[...TAILS.keys()].map((t) => `'${t}'`).join(', ')}`);
   }
   return formatQuestion(sample) + tail + typeText;
 }
 
 // A Map, not the object: `problem_type` values like "toString" must not hit the prototype.
 const TYPE_TEXT: ReadonlyMap<string, string> = new Map(Object.entries(TYPE_TEMPLATE));
-const TRAIN_TAIL = QUESTION_TEMPLATE_TAIL.train;
-const EVAL_TAIL = QUESTION_TEMPLATE_TAIL.eval;
+const TAILS: ReadonlyMap<string, string> = new Map(Object.entries(QUESTION_TEMPLATE_TAIL));
 
 export type MediaPart =
   | { type: 'video'; video?: string }

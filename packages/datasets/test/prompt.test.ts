@@ -51,6 +51,45 @@ describe('buildPrompt parity with Video-R1 (grpo.py / eval_bench.py)', () => {
   });
 });
 
+describe("the 'cot' template of generate_cot_vllm.py", () => {
+  // Typed from the script's QUESTION_TEMPLATE (tulerfeng/Video-R1, src/generate_cot_vllm.py), one
+  // Python string literal per line, so that a change to the shared instruction text fails here.
+  const COT_QUESTION_TEMPLATE =
+    '{Question}\n' +
+    'Please think about this question as if you were a human pondering deeply. ' +
+    "Engage in an internal dialogue using expressions such as 'let me think', 'wait', 'Hmm', 'oh, I see', 'let's break it down', etc, or other natural language thought expressions " +
+    "It's encouraged to include self-reflection or verification in the reasoning process. " +
+    'Provide your detailed reasoning between the <think> and </think> tags, and then give your final answer between the <answer> and </answer> tags.';
+  const COT_TYPE_TEMPLATE: Record<string, string> = {
+    'multiple choice': ' Please provide only the single option letter (e.g., A, B, C, D, etc.) within the <answer> </answer> tags.',
+    numerical: ' Please provide the numerical value (e.g., 42 or 3.14) within the <answer> </answer> tags.',
+    OCR: ' Please transcribe text from the image/video clearly and provide your text answer within the <answer> </answer> tags.',
+    'free-form': ' Please provide your text answer within the <answer> </answer> tags.',
+    regression: ' Please provide the numerical value (e.g., 42 or 3.14) within the <answer> </answer> tags.',
+  };
+  const reference = (question: string, problemType: string): string => COT_QUESTION_TEMPLATE.replace('{Question}', () => question) + COT_TYPE_TEMPLATE[problemType];
+
+  it('is the script\'s QUESTION_TEMPLATE.format(Question=question) + TYPE_TEMPLATE[problem_type], for every type', () => {
+    const mc = { problem: 'Which box moved first?', problem_type: 'multiple choice', options: ['A. red', 'B. blue'] };
+    expect(buildPrompt(mc, { template: 'cot' })).toBe(reference('Which box moved first?Options:\nA. red\nB. blue\n', 'multiple choice'));
+    for (const type of ['numerical', 'OCR', 'free-form', 'regression']) {
+      expect(buildPrompt({ problem: 'How many {x}?', problem_type: type, options: ['A. ignored'] }, { template: 'cot' })).toBe(reference('How many {x}?', type));
+    }
+  });
+
+  it("has eval_bench.py's words, so it matches every public 'eval' vector, and differs from grpo.py's", () => {
+    const evalCases = cases.filter((c) => c.template === 'eval');
+    expect(evalCases.length).toBeGreaterThan(100);
+    expect(evalCases.filter((c) => buildPrompt(c.sample, { template: 'cot' }) !== c.expected).map((c) => c.id)).toEqual([]);
+    const trainCase = cases.find((c) => c.template === 'train')!;
+    expect(buildPrompt(trainCase.sample, { template: 'cot' })).not.toBe(trainCase.expected);
+  });
+
+  it('names the known templates when given another', () => {
+    expect(() => buildPrompt({ problem: 'Q', problem_type: 'OCR' }, { template: 'sft' as PromptTemplate })).toThrow(/unknown template "sft"; expected one of 'train', 'eval', 'cot'/);
+  });
+});
+
 describe('chat messages and SFT target', () => {
   const record = {
     problem: 'How many?',
