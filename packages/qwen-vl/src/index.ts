@@ -1,2 +1,2 @@
-// Placeholder face; filled by the qwen-vl work.
-export {};
+// The package's one face.
+export * from './checkpoint/index.js';
