@@ -16,3 +16,4 @@ export {
   type SafetensorsHeader,
 } from './safetensors.js';
 export { readCheckpoint, type CheckpointTensor, type Qwen25VLCheckpoint } from './read.js';
+export { loadCheckpointTensors, type LoadedTensors } from './load-tensors.js';
