@@ -45,6 +45,8 @@ export type { FrameLoader } from './media.js';
 export { openAIAdapter, VIDEO_R1_DECODING } from './adapters/openai.js';
 export type { OpenAIAdapterOptions, DecodingOptions } from './adapters/openai.js';
 export { ModelRequestError, toSampleError } from './errors.js';
+export { secretRedactor, secretHeaderValues, REDACTED } from './redact.js';
+export { withDeadline, DeadlineExceededError } from './deadline.js';
 export { resolveRetryOptions, retryDelayMs, parseRetryAfter, isRetryableStatus } from './retry.js';
 export type { RetryOptions } from './retry.js';
 export { encodeJpegFrames, jpegDataUrl } from './jpeg.js';

@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pLimit from 'p-limit';
+import { DeadlineExceededError, withDeadline } from '../deadline.js';
 import { ModelRequestError } from '../errors.js';
+import { secretRedactor, secretHeaderValues } from '../redact.js';
 import { encodeJpegFrames, jpegDataUrl } from '../jpeg.js';
 import type { FrameLoader } from '../media.js';
 import { videoIoFrameLoader } from '../media.js';
@@ -91,15 +93,26 @@ export function openAIAdapter(options: OpenAIAdapterOptions): ModelAdapter & { r
   const apiKey = options.apiKey ?? process.env[options.apiKeyEnv ?? 'OPENAI_API_KEY'];
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+  // Servers may echo the request in error bodies: no message, log line or file gets the key.
+  const redact = secretRedactor([apiKey, ...secretHeaderValues(options.headers), ...urlCredentials(baseUrl)]);
+  const redacted = (error: unknown): unknown => {
+    if (error instanceof Error) error.message = redact(error.message);
+    return error;
+  };
 
   let modelPromise: Promise<string> | undefined;
   const resolveModel = (): Promise<string> => {
     if (options.model) return Promise.resolve(options.model);
-    modelPromise ??= requestJson<{ data?: { id?: unknown }[] }>('GET', '/models', undefined, 'model list').then((body) => {
-      const id = body.data?.find((m) => typeof m.id === 'string')?.id;
-      if (typeof id !== 'string') throw new ModelRequestError('malformed-response', `${baseUrl}/models lists no model; pass the model name explicitly`);
-      return id;
-    });
+    modelPromise ??= requestJson<{ data?: { id?: unknown }[] }>('GET', '/models', undefined, 'model list').then(
+      (body) => {
+        const id = body.data?.find((m) => typeof m.id === 'string')?.id;
+        if (typeof id !== 'string') throw new ModelRequestError('malformed-response', redact(`${baseUrl}/models lists no model; pass the model name explicitly`));
+        return id;
+      },
+      (error: unknown) => {
+        throw redacted(error);
+      },
+    );
     modelPromise.catch(() => {
       modelPromise = undefined;
     });
@@ -112,18 +125,19 @@ export function openAIAdapter(options: OpenAIAdapterOptions): ModelAdapter & { r
     for (let attempt = 1; ; attempt++) {
       type Outcome = { ok: true; value: T } | { ok: false; error: ModelRequestError; retryable: boolean; retryAfterMs: number | null };
       const outcome: Outcome = await limit(async (): Promise<Outcome> => {
-        const attemptSignal = signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
         let response: Response;
         let text: string;
         try {
-          response = await fetchImpl(`${baseUrl}${path}`, { method, headers, body: payload, signal: attemptSignal });
-          text = await response.text();
+          ({ response, text } = await withDeadline(timeoutMs, signal, async (attemptSignal) => {
+            const answer = await fetchImpl(`${baseUrl}${path}`, { method, headers, body: payload, signal: attemptSignal });
+            return { response: answer, text: await answer.text() };
+          }));
         } catch (error) {
           if (signal?.aborted) throw signal.reason;
-          const timedOut = (error as Error).name === 'TimeoutError' || attemptSignal.aborted;
+          const timedOut = error instanceof DeadlineExceededError || (error as Error).name === 'TimeoutError';
           return {
             ok: false as const,
-            error: new ModelRequestError(timedOut ? 'timeout' : 'network', timedOut ? `${what}: no answer within ${timeoutMs} ms` : `${what}: ${describeNetworkError(error)}`, { attempts: attempt, cause: error }),
+            error: new ModelRequestError(timedOut ? 'timeout' : 'network', timedOut ? `${what}: no answer within ${timeoutMs} ms` : `${what}: ${redact(describeNetworkError(error))}`, { attempts: attempt, cause: error }),
             retryable: true,
             retryAfterMs: null,
           };
@@ -131,7 +145,7 @@ export function openAIAdapter(options: OpenAIAdapterOptions): ModelAdapter & { r
         if (!response.ok) {
           return {
             ok: false as const,
-            error: new ModelRequestError('http', `${what}: HTTP ${response.status} ${response.statusText}${text ? `: ${text.slice(0, 300)}` : ''}`, { status: response.status, attempts: attempt }),
+            error: new ModelRequestError('http', `${what}: HTTP ${response.status} ${redact(response.statusText)}${text ? `: ${redact(text).slice(0, 300)}` : ''}`, { status: response.status, attempts: attempt }),
             retryable: isRetryableStatus(response.status),
             retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
           };
@@ -141,7 +155,7 @@ export function openAIAdapter(options: OpenAIAdapterOptions): ModelAdapter & { r
         } catch {
           return {
             ok: false as const,
-            error: new ModelRequestError('malformed-response', `${what}: response is not JSON: ${JSON.stringify(text.slice(0, 200))}`, { status: response.status, attempts: attempt }),
+            error: new ModelRequestError('malformed-response', `${what}: response is not JSON: ${JSON.stringify(redact(text).slice(0, 200))}`, { status: response.status, attempts: attempt }),
             retryable: true,
             retryAfterMs: null,
           };
@@ -150,7 +164,7 @@ export function openAIAdapter(options: OpenAIAdapterOptions): ModelAdapter & { r
       if (outcome.ok) return outcome.value;
       if (!outcome.retryable || attempt > retry.maxRetries) throw outcome.error;
       const delayMs = retryDelayMs(attempt - 1, retry, outcome.retryAfterMs, random);
-      options.onRetry?.({ sampleKey: what, attempt, delayMs, reason: outcome.error.message });
+      options.onRetry?.({ sampleKey: what, attempt, delayMs, reason: redact(outcome.error.message) });
       await sleep(delayMs, signal);
     }
   }
@@ -187,8 +201,12 @@ export function openAIAdapter(options: OpenAIAdapterOptions): ModelAdapter & { r
       const messages: ChatMessage[] = [];
       if (options.systemPrompt) messages.push({ role: 'system', content: options.systemPrompt });
       messages.push({ role: 'user', content });
-      const body = await requestJson<unknown>('POST', '/chat/completions', { ...decoding, model, messages }, label, request.signal);
-      return { output: outputOf(body, label) };
+      try {
+        const body = await requestJson<unknown>('POST', '/chat/completions', { ...decoding, model, messages }, label, request.signal);
+        return { output: outputOf(body, label, redact) };
+      } catch (error) {
+        throw redacted(error);
+      }
     },
   };
 }
@@ -212,11 +230,11 @@ function sampleLabel(sample: EvalSample): string {
  * The completion text. Servers that split reasoning out (vLLM's reasoning parsers put it in
  * `reasoning_content`) get it back as `<think>…</think>` so the output reads like Video-R1's.
  */
-function outputOf(body: unknown, label: string): string {
+function outputOf(body: unknown, label: string, redact: (text: string) => string): string {
   const choice = (body as { choices?: { message?: { content?: unknown; reasoning_content?: unknown } }[] } | null)?.choices?.[0];
   const message = choice?.message;
   if (!message || typeof message !== 'object') {
-    throw new ModelRequestError('malformed-response', `${label}: response has no choices[0].message: ${JSON.stringify(body).slice(0, 200)}`);
+    throw new ModelRequestError('malformed-response', `${label}: response has no choices[0].message: ${redact(JSON.stringify(body) ?? String(body)).slice(0, 200)}`);
   }
   let content = '';
   if (typeof message.content === 'string') content = message.content;
@@ -237,6 +255,12 @@ async function videoUrlFor(path: string, mode: 'data' | 'file'): Promise<string>
   }
   const mime = VIDEO_MIME[extname(path).toLowerCase()] ?? 'video/mp4';
   return `data:${mime};base64,${bytes.toString('base64')}`;
+}
+
+/** `user:password@` of a base URL, as credentials. */
+function urlCredentials(url: string): string[] {
+  const parsed = new URL(url);
+  return [decodeURIComponent(parsed.username), decodeURIComponent(parsed.password)].filter((part) => part.length > 0);
 }
 
 function describeNetworkError(error: unknown): string {
