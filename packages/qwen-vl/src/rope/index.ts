@@ -1,1 +1,1 @@
-export { getRopeIndex, type RopeIndex, type RopeIndexConfig, type RopeIndexInput } from './rope-index.js';
+export { getRopeIndex, ropeIndexConfigOf, type RopeIndex, type RopeIndexConfig, type RopeIndexInput } from './rope-index.js';

@@ -1,3 +1,4 @@
+import type { Qwen25VLConfig } from '../checkpoint/config.js';
 import { VisualInputError } from '../processor/errors.js';
 import type { GridThw } from '../processor/patches.js';
 
@@ -9,6 +10,17 @@ export interface RopeIndexConfig {
   visionStartTokenId: number;
   /** `vision_config.tokens_per_second`. */
   tokensPerSecond: number;
+}
+
+/** The rope-index fields of a parsed config.json. */
+export function ropeIndexConfigOf(config: Qwen25VLConfig): RopeIndexConfig {
+  return {
+    spatialMergeSize: config.vision.spatialMergeSize,
+    imageTokenId: config.imageTokenId,
+    videoTokenId: config.videoTokenId,
+    visionStartTokenId: config.visionStartTokenId,
+    tokensPerSecond: config.vision.tokensPerSecond,
+  };
 }
 
 export interface RopeIndex {

@@ -1,0 +1,3 @@
+export type { VisionTowerConfig } from './config.js';
+export { visionLayout, type VisionLayout } from './layout.js';
+export { visionForward, visionWeightNames, type VisionWeightLookup } from './tower.js';
