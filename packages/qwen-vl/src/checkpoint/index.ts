@@ -16,4 +16,5 @@ export {
   type SafetensorsHeader,
 } from './safetensors.js';
 export { readCheckpoint, type CheckpointTensor, type Qwen25VLCheckpoint } from './read.js';
-export { loadCheckpointTensors, type LoadedTensors } from './load-tensors.js';
+export { headerBytes, tensorSource, writeSafetensors, type SafetensorsWriteEntry, type TensorSource } from './write.js';
+export { saveCheckpoint, type SaveCheckpointOptions, type SavedCheckpoint } from './save.js';
