@@ -205,8 +205,11 @@ function parseTrack(moov: Buffer, trak: Box, movieTimescale: number): Mp4TrackIn
       minPts = Math.min(minPts, value);
       maxPts = Math.max(maxPts, value);
     }
-    // Samples outside the edit would be discarded by ffmpeg: too subtle to mirror here.
-    if (minPts < mediaTime || (segmentDuration > 0 && maxPts >= editEnd + 1)) return undefined;
+    // ffmpeg discards (decodes without output) samples whose composition time lies outside
+    // [mediaTime, editEnd): at either end of the edit. Those layouts go to ffprobe's packet
+    // listing, which flags them; a sample within a tick of the end (rounding of the rescaled
+    // edit duration) goes there too.
+    if (minPts < mediaTime || (segmentDuration > 0 && maxPts >= editEnd - 1)) return undefined;
     shift = mediaTime;
   } else if (trackEnd <= 0) {
     return undefined;

@@ -5,15 +5,24 @@ import { runProcess, summarizeStderr } from './ffmpeg/process.js';
 import { resolveFfmpeg, type ResolveFfmpegOptions, type ResolvedFfmpeg } from './ffmpeg/resolve.js';
 import { buildFrameTable, type FrameTable, type PacketEntry } from './frame-table.js';
 import { readMp4Index, type AvcTrack } from './mp4-index.js';
+import { CODECS_WITH_HIDDEN_PACKETS, shownPackets } from './shown-frames.js';
+import { findStreamDamage, prefixIsDecodable, type StreamDamage } from './stream-damage.js';
 
-export type { FrameTable };
+export type { FrameTable, StreamDamage };
 
 /** How `totalFrames` was obtained. */
 export type FrameCountSource =
   /** The container's exact per-sample index (MP4/MOV sample tables, no edit list that drops samples). */
   | 'container'
   /** Every video packet of the stream was read (demuxed, not decoded) and counted, as ffprobe -count_packets. */
-  | 'packets';
+  | 'packets'
+  /** VP8/VP9: packets counted by their frame headers (`show_frame`, superframe index): hidden alt-ref packets excluded. */
+  | 'frame-headers'
+  /**
+   * H.264 with corrupt data: the frames the reference (PyAV) outputs before it stops at the first
+   * sample the decoder rejects (see `damage`).
+   */
+  | 'decodable-prefix';
 
 /** Which field `fps` came from. `avg_frame_rate` is what the reference (PyAV `average_rate`) uses. */
 export type FpsSource = 'avg_frame_rate' | 'r_frame_rate' | 'frames/duration';
@@ -29,11 +38,20 @@ export interface VideoProbe {
   /** Frames the reference would decode from the whole file. */
   totalFrames: number;
   frameCountSource: FrameCountSource;
+  /**
+   * The stream's own span: from its first frame's timestamp to the end of its last frame (not the
+   * container's duration, which may be missing, bogus, or count a late start).
+   */
   durationSec: number;
   /** ffmpeg's codec name (`h264`, `hevc`, `vp9`, …). */
   codec: string;
   /** Clockwise degrees a player turns the picture to show it upright (0, 90, 180 or 270). */
   rotation: number;
+  /**
+   * The display matrix also mirrors the picture (negative determinant): a player turns it by
+   * `rotation`, then flips it left to right.
+   */
+  mirrored: boolean;
   /** Size after rotation (what `autorotate: true` returns before resizing). */
   displayWidth: number;
   displayHeight: number;
@@ -43,6 +61,11 @@ export interface VideoProbe {
   /** The stream's time base as `[numerator, denominator]`. */
   timeBase: [number, number];
   pixelFormat: string | undefined;
+  /**
+   * Present when the stream holds data the decoder rejects mid-stream (H.264 in MP4/MOV): where,
+   * and how many frames precede it. `totalFrames` is then `damage.framesBefore`.
+   */
+  damage?: StreamDamage;
 }
 
 /** ffmpeg to use: already resolved binaries, or options for `resolveFfmpeg`. */
@@ -110,7 +133,7 @@ interface RawStream {
   nb_frames?: string;
   disposition?: { attached_pic?: number };
   tags?: { rotate?: string };
-  side_data_list?: Array<{ side_data_type?: string; rotation?: number }>;
+  side_data_list?: Array<{ side_data_type?: string; rotation?: number; displaymatrix?: string }>;
 }
 
 interface RawPacket {
@@ -161,6 +184,7 @@ export async function probeDetails(
   let frames: FrameTable | undefined;
   let avc: AvcTrack | undefined;
   let frameCountSource: FrameCountSource = 'packets';
+  let damage: StreamDamage | undefined;
   if (options.listPackets) {
     const index = mp4Like ? await readMp4Index(path, stream.index) : undefined;
     const [num, den] = parseRational(stream.time_base ?? '') ?? [0, 0];
@@ -171,16 +195,41 @@ export async function probeDetails(
       frameCountSource = 'container';
     } else {
       const listed = mp4Like ? await runFfprobe(path, ff, true, options) : raw;
-      frames = frameTable(listed.packets ?? [], stream.index);
+      const packets = (listed.packets ?? []).filter((packet) => packet.stream_index === stream.index);
+      const codec = stream.codec_name ?? '';
+      const shown = CODECS_WITH_HIDDEN_PACKETS.has(codec)
+        ? await shownPackets(path, ff, stream.index, codec, packets.map((packet) => Number.parseInt(packet.size ?? '0', 10) || 0), options)
+        : undefined;
+      frames = frameTable(packets, shown);
+      if (shown) frameCountSource = 'frame-headers';
     }
     if (frames.pts.length === 0) {
       throw new VideoIoError('INVALID_MEDIA', `${quotePath(path)}: the video stream has no frames`, { file: path });
     }
+    if (avc) {
+      damage = await findStreamDamage(path, avc, frames);
+      if (damage) {
+        if (!prefixIsDecodable(avc, damage)) {
+          throw new VideoIoError(
+            'DECODE_FAILED',
+            `${quotePath(path)} holds corrupt data: sample ${damage.sample} (byte ${damage.pos}) is rejected by the decoder ` +
+              `(${damage.reason}), and the frames before it cannot be told apart from the ones after; re-encode or drop the file`,
+            { file: path },
+          );
+        }
+        frameCountSource = 'decodable-prefix';
+      }
+    }
   } else {
     frameCountSource = 'container';
   }
-  const totalFrames = frames ? frames.pts.length : (exactContainerCount(raw.format?.format_name ?? '', stream) ?? 0);
-  return { probe: describe(path, raw, stream, totalFrames, frameCountSource), frames, avc };
+  const totalFrames = damage
+    ? damage.framesBefore
+    : frames
+      ? frames.pts.length
+      : (exactContainerCount(raw.format?.format_name ?? '', stream) ?? 0);
+  const probe = describe(path, raw, stream, totalFrames, frameCountSource, frames);
+  return { probe: damage ? { ...probe, damage } : probe, frames, avc };
 }
 
 const MP4_EXTENSIONS = new Set(['.mp4', '.m4v', '.mov', '.3gp', '.3g2', '.qt']);
@@ -232,12 +281,21 @@ function videoStream(raw: RawProbe, path: string): RawStream {
   return stream;
 }
 
-function describe(path: string, raw: RawProbe, stream: RawStream, totalFrames: number, frameCountSource: FrameCountSource): VideoProbe {
+function describe(
+  path: string,
+  raw: RawProbe,
+  stream: RawStream,
+  totalFrames: number,
+  frameCountSource: FrameCountSource,
+  frames: FrameTable | undefined,
+): VideoProbe {
   const width = stream.width ?? 0;
   const height = stream.height ?? 0;
-  const durationSec = firstPositive(parseFloat(stream.duration ?? ''), parseFloat(raw.format?.duration ?? '')) ?? 0;
-  const { fps, fpsSource } = frameRate(stream, totalFrames, durationSec);
-  const rotation = rotationOf(stream);
+  const timeBase = parseRational(stream.time_base ?? '') ?? [1, 1_000_000];
+  const headerDuration = firstPositive(parseFloat(stream.duration ?? ''), parseFloat(raw.format?.duration ?? '')) ?? 0;
+  const { fps, fpsSource } = frameRate(stream, totalFrames, headerDuration);
+  const durationSec = frames ? streamSpan(frames, totalFrames, timeBase, fps) : headerDuration;
+  const { rotation, mirrored } = orientationOf(stream);
   const swap = rotation === 90 || rotation === 270;
   return {
     path,
@@ -250,11 +308,12 @@ function describe(path: string, raw: RawProbe, stream: RawStream, totalFrames: n
     durationSec,
     codec: stream.codec_name ?? 'unknown',
     rotation,
+    mirrored,
     displayWidth: swap ? height : width,
     displayHeight: swap ? width : height,
     container: raw.format?.format_name ?? 'unknown',
     streamIndex: stream.index,
-    timeBase: parseRational(stream.time_base ?? '') ?? [1, 1_000_000],
+    timeBase,
     pixelFormat: stream.pix_fmt,
   };
 }
@@ -271,10 +330,24 @@ export async function probeVideo(path: string, options: ProbeOptions = {}): Prom
   return details.probe;
 }
 
-function frameTable(packets: RawPacket[], streamIndex: number): FrameTable {
+/**
+ * Seconds from the first frame's timestamp to the end of frame `count - 1` (its duration taken
+ * as the gap before it; one frame lasts 1 / fps).
+ */
+function streamSpan(frames: FrameTable, count: number, [num, den]: [number, number], fps: number): number {
+  const last = Math.min(count, frames.pts.length) - 1;
+  if (last < 0) return 0;
+  const first = frames.pts[0] as number;
+  const end = frames.pts[last] as number;
+  const step = last > 0 ? end - (frames.pts[last - 1] as number) : fps > 0 ? den / num / fps : 0;
+  return ((end - first + step) * num) / den;
+}
+
+/** One stream's packets (demux order) → frames; `shown[i] === false` drops a packet that displays nothing. */
+function frameTable(packets: RawPacket[], shown: boolean[] | undefined): FrameTable {
   const entries: PacketEntry[] = [];
-  for (const packet of packets) {
-    if (packet.stream_index !== streamIndex) continue;
+  for (const [i, packet] of packets.entries()) {
+    if (shown && shown[i] === false) continue;
     // Packets the demuxer marks as discarded (outside an MP4 edit list) produce no frame.
     if (packet.flags?.[1] === 'D') continue;
     const pts = packet.pts ?? packet.dts;
@@ -321,17 +394,42 @@ function frameRate(stream: RawStream, totalFrames: number, durationSec: number):
   return { fps: durationSec > 0 ? totalFrames / durationSec : 0, fpsSource: 'frames/duration' };
 }
 
-function rotationOf(stream: RawStream): number {
+function orientationOf(stream: RawStream): { rotation: number; mirrored: boolean } {
+  const side = stream.side_data_list?.find((entry) => entry.side_data_type === 'Display Matrix');
+  const matrix = parseDisplayMatrix(side?.displaymatrix);
+  if (matrix) {
+    // [a b; c d] maps stored to displayed pixels (row vectors). A negative determinant mirrors;
+    // negating the first column (a flip of the displayed x) leaves the rotation, whose angle
+    // ffmpeg writes counter-clockwise as atan2(c, a).
+    let [a, b, c, d] = matrix;
+    const mirrored = a * d - b * c < 0;
+    if (mirrored) {
+      a = -a;
+      c = -c;
+    }
+    if (a !== 0 || c !== 0 || b !== 0 || d !== 0) {
+      return { rotation: quarterTurns(-(Math.atan2(c, a) * 180) / Math.PI), mirrored };
+    }
+  }
   let theta = 0;
   const tag = stream.tags?.rotate;
   if (tag !== undefined && tag !== '' && tag !== '0') theta = parseFloat(tag);
-  if (theta === 0) {
-    const matrix = stream.side_data_list?.find((side) => side.side_data_type === 'Display Matrix' && side.rotation !== undefined);
-    // Display-matrix rotation is counter-clockwise; players turn the picture by its negative.
-    if (matrix?.rotation !== undefined) theta = -matrix.rotation;
-  }
-  const quarter = Math.round(theta / 90);
+  // Display-matrix rotation is counter-clockwise; players turn the picture by its negative.
+  if (theta === 0 && side?.rotation !== undefined) theta = -side.rotation;
+  return { rotation: quarterTurns(theta), mirrored: false };
+}
+
+function quarterTurns(degrees: number): number {
+  const quarter = Math.round(degrees / 90);
   return (((quarter % 4) + 4) % 4) * 90;
+}
+
+/** ffprobe prints the matrix as three rows `0000000r:  m0  m1  m2`; returns [m0, m1, m3, m4]. */
+function parseDisplayMatrix(text: string | undefined): [number, number, number, number] | undefined {
+  if (!text) return undefined;
+  const values = [...text.matchAll(/^\s*\d+:\s*(-?\d+)\s+(-?\d+)\s+(-?\d+)\s*$/gm)].flatMap((row) => row.slice(1, 4).map(Number));
+  if (values.length !== 9) return undefined;
+  return [values[0] as number, values[1] as number, values[3] as number, values[4] as number];
 }
 
 function firstPositive(...values: number[]): number | undefined {

@@ -18,6 +18,7 @@ import {
   type FpsSource,
   type FrameCountSource,
   type FrameTable,
+  type StreamDamage,
   type VideoProbe,
 } from './probe.js';
 import { videoOutputSize, type OutputSize, type ResizeRecord } from './resize.js';
@@ -80,7 +81,20 @@ export interface VideoProvenance {
     /** The values `smart_nframes` used (defaults filled in), before its rounding to multiples of 2. */
     | { kind: 'fps'; fps: number; minFrames: number; maxFrames: number };
   /** Source stream. */
-  source: { width: number; height: number; codec: string; container: string; rotation: number; durationSec: number };
+  source: {
+    width: number;
+    height: number;
+    codec: string;
+    container: string;
+    rotation: number;
+    mirrored: boolean;
+    durationSec: number;
+  };
+  /**
+   * Corrupt data mid-stream (see `VideoProbe.damage`): the frames were counted and sampled as
+   * the reference does, from the frames before the first rejected sample.
+   */
+  damage: StreamDamage | undefined;
   autorotated: boolean;
   /** Present when `videoStart`/`videoEnd` trimmed the clip: frame numbers in the whole file. */
   range: { start: number | undefined; end: number | undefined; firstFrame: number; lastFrame: number } | undefined;
@@ -129,12 +143,13 @@ export async function readVideo(path: string, options: ReadVideoOptions = {}): P
 
   const clip = clipRange(probe, table, options);
   const totalFrames = clip.count;
-  const nframes = smartNFrames(options, totalFrames, probe.fps, preset);
+  const nframes = nframesFor(path, options, totalFrames, probe.fps, preset);
   const indices = sampleIndices(totalFrames, nframes);
   const frameNumbers = indices.map((index) => clip.first + index);
 
   const autorotate = options.autorotate === true;
   const rotate = autorotate ? probe.rotation : 0;
+  const mirror = autorotate && probe.mirrored;
   const sourceSize = autorotate ? { height: probe.displayHeight, width: probe.displayWidth } : { height: probe.height, width: probe.width };
   const resize = videoOutputSize(sourceSize, nframes, options, preset);
 
@@ -160,12 +175,24 @@ export async function readVideo(path: string, options: ReadVideoOptions = {}): P
         select: request.select,
         frames: request.frames,
         rotate,
+        mirror,
         size: resize.to,
         threads,
         ...common,
       }),
   );
 
+  if (decoded.decodeErrors.length > 0 && !probe.damage) {
+    // The reference stops at the first rejected packet, so its frame count (hence sampling)
+    // differs from the one planned here; returning these frames would be silently different.
+    throw new VideoIoError(
+      'DECODE_FAILED',
+      `${quotePath(path)} holds corrupt data that video-io cannot locate without decoding the whole ${probe.codec} stream ` +
+        `(ffmpeg: ${decoded.decodeErrors[0]}); torchvision/PyAV stop at it, so no frame count here would match theirs. ` +
+        'Re-encode the file (ffmpeg -i in -c:v libx264 out.mp4) or leave it out.',
+      { file: path },
+    );
+  }
   const [num, den] = probe.timeBase;
   const timestamps = frameNumbers.map((n) => ((table.pts[n] as number) * num) / den);
   const data = decoded.data;
@@ -200,9 +227,11 @@ export async function readVideo(path: string, options: ReadVideoOptions = {}): P
         codec: probe.codec,
         container: probe.container,
         rotation: probe.rotation,
+        mirrored: probe.mirrored,
         durationSec: probe.durationSec,
       },
-      autorotated: autorotate && probe.rotation !== 0,
+      damage: probe.damage,
+      autorotated: autorotate && (probe.rotation !== 0 || probe.mirrored),
       range: ranged
         ? { start: options.videoStart, end: options.videoEnd, firstFrame: clip.first, lastFrame: clip.first + clip.count - 1 }
         : undefined,
@@ -242,9 +271,11 @@ function clipRange(probe: VideoProbe, table: FrameTable | undefined, options: Re
   const startPts = Math.floor((videoStart ?? 0) * perSecond);
   const endPts = videoEnd === undefined ? Number.POSITIVE_INFINITY : Math.ceil(videoEnd * perSecond);
   let first = table.pts.findIndex((pts) => pts >= startPts);
-  if (first === -1) first = table.pts.length;
+  if (first === -1 || first >= probe.totalFrames) first = Math.min(table.pts.length, probe.totalFrames);
   let last = first - 1;
-  while (last + 1 < table.pts.length && (table.pts[last + 1] as number) <= endPts) last++;
+  // A damaged stream ends where the reference stops decoding.
+  const frameCount = Math.min(table.pts.length, probe.totalFrames);
+  while (last + 1 < frameCount && (table.pts[last + 1] as number) <= endPts) last++;
   if (startPts > 0 && table.pts[first] !== startPts && first > 0) first--;
   const count = Math.max(0, last - first + 1);
   if (count === 0) {
@@ -256,6 +287,21 @@ function clipRange(probe: VideoProbe, table: FrameTable | undefined, options: Re
     );
   }
   return { first, count };
+}
+
+/** `smart_nframes`, its errors naming the file and its frame count (a 1-frame video cannot give 2). */
+function nframesFor(path: string, options: ReadVideoOptions, totalFrames: number, fps: number, preset: VideoPreset): number {
+  try {
+    return smartNFrames(options, totalFrames, fps, preset);
+  } catch (error) {
+    if (!(error instanceof VideoIoError)) throw error;
+    throw new VideoIoError(
+      error.code,
+      `${error.message} (${quotePath(path)} has ${totalFrames} frame${totalFrames === 1 ? '' : 's'}` +
+        `${totalFrames < 2 ? '; Video-R1 needs at least 2' : ''})`,
+      { file: path, cause: error },
+    );
+  }
 }
 
 function validateOptions(options: ReadVideoOptions): void {

@@ -29,6 +29,8 @@ export interface DecodeRequest {
   frames: number;
   /** Clockwise degrees to turn the frames (0 keeps them as stored). */
   rotate: number;
+  /** Flip left to right after turning (a mirroring display matrix). */
+  mirror?: boolean;
   size: OutputSize;
   /** Composite transparent pixels over white first (PIL `to_rgb` for RGBA images). */
   alphaOverWhite?: OutputSize;
@@ -52,6 +54,11 @@ export interface DecodeResult {
   args: string[];
   /** `packets` input: samples fed to ffmpeg and non-reference samples left out. */
   feed?: FeedStats;
+  /**
+   * ffmpeg's "Error while decoding stream" lines: packets the decoder rejected (the reference,
+   * PyAV, stops at the first one; ffmpeg's command line skips it and goes on).
+   */
+  decodeErrors: string[];
 }
 
 /**
@@ -68,12 +75,13 @@ const ROTATE_FILTERS: Record<number, string[]> = {
 };
 
 /** select → (rotate) → scale → rgb24 → showinfo (which reports each kept frame's pts and pos). */
-export function filterChain(select: string, rotate: number, size: OutputSize): string {
+export function filterChain(select: string, rotate: number, size: OutputSize, mirror = false): string {
   const rotation = ROTATE_FILTERS[rotate];
   if (!rotation) throw new VideoIoError('INVALID_ARGUMENT', `unsupported rotation ${rotate}`);
   return [
     `select='${select}'`,
     ...rotation,
+    ...(mirror ? ['hflip'] : []),
     `scale=w=${size.width}:h=${size.height}:${SCALE_FLAGS}`,
     'format=rgb24',
     'showinfo',
@@ -108,7 +116,7 @@ export async function decodeFrames(request: DecodeRequest): Promise<DecodeResult
   const stdin = input.kind === 'concat' ? input.script : input.kind === 'packets' && feed ? flvStream(input.feed, feed) : undefined;
   const graph = request.alphaOverWhite
     ? ['-filter_complex', compositeGraph(`[${streamSpec}]`, request.select, request.rotate, size, request.alphaOverWhite), '-map', '[out]']
-    : ['-map', streamSpec, '-vf', filterChain(request.select, request.rotate, size)];
+    : ['-map', streamSpec, '-vf', filterChain(request.select, request.rotate, size, request.mirror === true)];
   const args = [
     '-hide_banner',
     '-nostats',
@@ -141,6 +149,7 @@ export async function decodeFrames(request: DecodeRequest): Promise<DecodeResult
   const expected = frames * frameSize;
   const data = new Uint8Array(expected);
   const shown: ShownFrame[] = [];
+  const decodeErrors: string[] = [];
   let received = 0;
   const result = await runProcess(ff.ffmpeg.path, args, {
     file: path,
@@ -165,6 +174,7 @@ export async function decodeFrames(request: DecodeRequest): Promise<DecodeResult
         });
         return true;
       }
+      if (/Error while decoding stream/i.test(line)) decodeErrors.push(line.trim());
       // Informational chatter (stream listing, metadata) is not worth keeping.
       return !/error|invalid|failed|corrupt|missing|truncat|not found|unable|cannot|could not/i.test(line);
     },
@@ -186,5 +196,5 @@ export async function decodeFrames(request: DecodeRequest): Promise<DecodeResult
       { file: path },
     );
   }
-  return { data, shown, args, ...(feed && { feed }) };
+  return { data, shown, args, decodeErrors, ...(feed && { feed }) };
 }
