@@ -1,8 +1,7 @@
 // The GRPO policy loss of Video-R1 (grpo_trainer.py, compute_loss) with TRL's clipping
 // and loss aggregations (GRPOTrainer._compute_loss), differentiable with tf.grad.
 import { FUSED_LOSS_BACKENDS, fusedPolicyLoss } from './fused.js';
-import { stopGradient } from './ops.js';
-import { tf } from './tf.js';
+import { stopGradient, tf } from '@video-r1/tensor';
 
 export type LossType = 'grpo' | 'bnpo' | 'dr_grpo';
 

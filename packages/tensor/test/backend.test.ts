@@ -1,6 +1,7 @@
-// Backend selection with the real packages installed here: no mocks. Native tfjs-node
-// builds are present as packages but their binding download fails on these machines,
-// so `auto` must skip them and really run on wasm.
+// Backend selection with the real packages installed here: no mocks. The native tfjs-node
+// builds are optional peers: absent from this workspace, or present without the binding their
+// install script fails to download on these machines. Either way `auto` must skip them and
+// really run on wasm.
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -26,6 +27,18 @@ function hasBinding(pkg: string): boolean {
 
 const nativeHere = hasBinding('@tensorflow/tfjs-node-gpu') || hasBinding('@tensorflow/tfjs-node');
 
+/** Why the library must skip a native build here (worked out without the library). */
+function skipReason(pkg: string): string {
+  try {
+    require.resolve(`${pkg}/package.json`);
+    return 'native binding not installed';
+  } catch {
+    return `${pkg} not installed`;
+  }
+}
+const GPU_REASON = skipReason('@tensorflow/tfjs-node-gpu');
+const CPU_REASON = skipReason('@tensorflow/tfjs-node');
+
 function collect(): { lines: string[]; log: (line: string) => void } {
   const lines: string[] = [];
   return { lines, log: (line) => lines.push(line) };
@@ -39,18 +52,18 @@ describe('selectBackend', () => {
       // A machine where tfjs-node installed its binding: the native build must win.
       expect(['tensorflow-gpu', 'tensorflow']).toContain(selected.name);
       expect(tf.getBackend()).toBe('tensorflow');
-      expect(lines[0]).toMatch(/^\[rl-core\] backend: tensorflow/);
+      expect(lines[0]).toMatch(/^\[tensor\] backend: tensorflow/);
       return;
     }
     expect(selected.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(selected.tf.getBackend()).toBe('wasm');
     expect(selected.skipped).toEqual([
-      { name: 'tensorflow-gpu', reason: 'native binding not installed' },
-      { name: 'tensorflow', reason: 'native binding not installed' },
+      { name: 'tensorflow-gpu', reason: GPU_REASON },
+      { name: 'tensorflow', reason: CPU_REASON },
     ]);
     expect(lines).toEqual([
-      '[rl-core] backend: wasm (auto; tensorflow-gpu: native binding not installed; tensorflow: native binding not installed)',
+      `[tensor] backend: wasm (auto; tensorflow-gpu: ${GPU_REASON}; tensorflow: ${CPU_REASON})`,
     ]);
   });
 
@@ -83,7 +96,7 @@ describe('selectBackend', () => {
     const selected = await selectBackend(undefined, { env: { VIDEO_R1_BACKEND: 'cpu' }, log });
     expect(selected).toMatchObject({ name: 'cpu', source: 'VIDEO_R1_BACKEND', requested: 'cpu', skipped: [] });
     expect(tf.getBackend()).toBe('cpu');
-    expect(lines).toEqual(['[rl-core] backend: cpu (requested by VIDEO_R1_BACKEND=cpu)']);
+    expect(lines).toEqual(['[tensor] backend: cpu (requested by VIDEO_R1_BACKEND=cpu)']);
   });
 
   it('reads TFJS_BACKEND, ranks VIDEO_R1_BACKEND above it and an explicit choice above both', async () => {
@@ -99,7 +112,7 @@ describe('selectBackend', () => {
     });
     expect(explicit).toMatchObject({ name: 'wasm', source: 'argument' });
     expect(tf.getBackend()).toBe('wasm');
-    expect(lines).toEqual(['[rl-core] backend: wasm (requested by --backend wasm)']);
+    expect(lines).toEqual(['[tensor] backend: wasm (requested by --backend wasm)']);
   });
 
   it('an explicit backend that cannot load is an error naming it, the reason and the way out', async () => {
@@ -111,8 +124,10 @@ describe('selectBackend', () => {
     }
     const failure = selectBackend('tensorflow', { env: {}, log: false });
     await expect(failure).rejects.toBeInstanceOf(BackendUnavailableError);
-    await expect(failure).rejects.toThrow(/"tensorflow".*native binding not installed.*npm rebuild @tensorflow\/tfjs-node/s);
-    await expect(failure).rejects.toMatchObject({ backend: 'tensorflow', reason: 'native binding not installed' });
+    const wayOut = CPU_REASON.startsWith('native') ? 'npm rebuild @tensorflow/tfjs-node' : 'pnpm add @tensorflow/tfjs-node@4.22.0';
+    await expect(failure).rejects.toThrow(`"tensorflow" (requested by selectBackend("tensorflow")) cannot be used here: tensorflow: ${CPU_REASON}.`);
+    await expect(failure).rejects.toThrow(wayOut);
+    await expect(failure).rejects.toMatchObject({ backend: 'tensorflow', reason: CPU_REASON, code: 'BACKEND_UNAVAILABLE' });
     // The failed attempt leaves the active backend alone.
     expect(tf.getBackend()).toBe('cpu');
   });
@@ -126,8 +141,8 @@ describe('selectBackend', () => {
     }
     expect(selected.name).toBe('wasm');
     expect(lines).toEqual([
-      '[rl-core] backend: wasm (requested by selectBackend("tensorflow-gpu"); ' +
-        'tensorflow-gpu: native binding not installed; tensorflow: native binding not installed)',
+      '[tensor] backend: wasm (requested by selectBackend("tensorflow-gpu"); ' +
+        `tensorflow-gpu: ${GPU_REASON}; tensorflow: ${CPU_REASON})`,
     ]);
   });
 
@@ -151,13 +166,13 @@ describe('selectBackend', () => {
     try {
       await selectBackend('wasm', { env: {} });
       await selectBackend('cpu', { env: {} });
-      written = write.mock.calls.map((call) => String(call[0])).filter((text) => text.startsWith('[rl-core]'));
+      written = write.mock.calls.map((call) => String(call[0])).filter((text) => text.startsWith('[tensor]'));
     } finally {
       write.mockRestore();
     }
     expect(written).toEqual([
-      '[rl-core] backend: wasm (requested by selectBackend("wasm"))\n',
-      '[rl-core] backend: cpu (requested by selectBackend("cpu"))\n',
+      '[tensor] backend: wasm (requested by selectBackend("wasm"))\n',
+      '[tensor] backend: cpu (requested by selectBackend("cpu"))\n',
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { FUSED_LOGPROBS_BACKENDS, fusedTokenLogProbs } from './fused.js';
+import { FUSED_LOGPROBS_BACKENDS, fusedTokenLogProbs } from './fused-logprobs.js';
 import { tf } from './tf.js';
 
 export interface TokenLogProbsOptions {

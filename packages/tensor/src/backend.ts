@@ -58,6 +58,7 @@ export interface SelectedBackend {
 
 export class BackendUnavailableError extends Error {
   override readonly name = 'BackendUnavailableError';
+  readonly code = 'BACKEND_UNAVAILABLE';
   constructor(
     readonly backend: BackendName,
     readonly reason: string,
@@ -95,8 +96,11 @@ export function parseBackendPreference(value: string, source = 'backend'): Backe
   return parsed;
 }
 
-// Resolves packages relative to this package (not the caller's cwd), in both builds.
+// Resolves packages relative to this package, in both builds. The native builds are optional
+// peers that the app installs, so they are also looked up from the app's working directory
+// (a pnpm workspace app does not share node_modules with this package).
 const requireHere = createRequire(import.meta.url);
+const requireFromApp = createRequire(path.join(process.cwd(), 'noop.js'));
 
 type Attempt = { ok: true } | { ok: false; reason: string };
 
@@ -110,12 +114,21 @@ function firstLine(error: unknown): string {
   return text.split('\n')[0]?.trim() ?? text;
 }
 
-function packageDir(id: string): string | undefined {
-  try {
-    return path.dirname(requireHere.resolve(`${id}/package.json`));
-  } catch {
-    return undefined;
+interface Located {
+  dir: string;
+  load: () => unknown;
+}
+
+function locate(id: string, from: readonly NodeJS.Require[] = [requireHere]): Located | undefined {
+  for (const req of from) {
+    try {
+      const dir = path.dirname(req.resolve(`${id}/package.json`));
+      return { dir, load: () => req(id) };
+    } catch {
+      // not resolvable from here; try the next place
+    }
   }
+  return undefined;
 }
 
 /**
@@ -148,8 +161,9 @@ async function activate(backend: string): Promise<Attempt> {
 
 async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<Attempt> {
   const id = NATIVE_PACKAGES[name];
-  const dir = packageDir(id);
-  if (dir === undefined) return { ok: false, reason: `${id} not installed` };
+  const found = locate(id, [requireHere, requireFromApp]);
+  if (found === undefined) return { ok: false, reason: `${id} not installed` };
+  const { dir } = found;
   // Check the binding file before loading the package: a failed load leaves half of
   // its kernels registered and prints hundreds of warnings.
   const binding = nativeBindingPath(dir);
@@ -157,7 +171,7 @@ async function tryNative(name: 'tensorflow-gpu' | 'tensorflow'): Promise<Attempt
     return { ok: false, reason: 'native binding not installed' };
   }
   try {
-    requireHere(id);
+    found.load();
   } catch (error) {
     return { ok: false, reason: `native binding does not load: ${firstLine(error)}` };
   }
@@ -168,15 +182,15 @@ let wasmPathsSet = false;
 
 async function tryWasm(): Promise<Attempt> {
   const id = '@tensorflow/tfjs-backend-wasm';
-  const dir = packageDir(id);
-  if (dir === undefined) return { ok: false, reason: `${id} not installed` };
-  const distDir = path.join(dir, 'dist');
+  const found = locate(id);
+  if (found === undefined) return { ok: false, reason: `${id} not installed` };
+  const distDir = path.join(found.dir, 'dist');
   if (!existsSync(path.join(distDir, 'tfjs-backend-wasm.wasm'))) {
     return { ok: false, reason: `no .wasm binaries in ${distDir}` };
   }
   let wasm: { setWasmPaths(prefix: string): void };
   try {
-    wasm = requireHere(id) as typeof wasm;
+    wasm = found.load() as typeof wasm;
   } catch (error) {
     return { ok: false, reason: `${id} does not load: ${firstLine(error)}` };
   }
@@ -311,7 +325,7 @@ async function doSelect(
       requested === 'auto' ? sourceLabel : `requested by ${sourceLabel}`,
       ...skipped.map((s) => `${s.name}: ${s.reason}`),
     ].join('; ');
-    const logLine = `[rl-core] backend: ${name} (${why})`;
+    const logLine = `[tensor] backend: ${name} (${why})`;
     if (options.log !== false) (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(logLine);
     return { name, tf, tfBackend: tf.getBackend(), requested, source, skipped, logLine };
   }
@@ -319,11 +333,16 @@ async function doSelect(
   const failed = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
   const backend = candidates[0] ?? 'cpu';
   const reason = skipped[0]?.reason ?? 'unknown';
+  const nativeId = backend === 'tensorflow' || backend === 'tensorflow-gpu' ? NATIVE_PACKAGES[backend] : undefined;
+  // The native builds are optional peer dependencies: an app opts in by installing one.
   const hint =
-    backend === 'tensorflow' || backend === 'tensorflow-gpu'
-      ? ` ${NATIVE_PACKAGES[backend]} needs its native binding, which its install script downloads from ` +
-        `storage.googleapis.com; run 'npm rebuild ${NATIVE_PACKAGES[backend]}' where that host is reachable.`
-      : '';
+    nativeId === undefined
+      ? ''
+      : reason.endsWith('not installed') && !reason.startsWith('native')
+        ? ` Install it beside @video-r1/tensor (e.g. 'pnpm add ${nativeId}@4.22.0'); its install script ` +
+          `downloads the native binding from storage.googleapis.com.`
+        : ` ${nativeId} needs its native binding, which its install script downloads from ` +
+          `storage.googleapis.com; run 'npm rebuild ${nativeId}' where that host is reachable.`;
   throw new BackendUnavailableError(
     backend,
     reason,

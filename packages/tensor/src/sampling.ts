@@ -1,7 +1,6 @@
+import type { Rng } from './random.js';
 import type { tf } from './tf.js';
 
-/** Uniform random numbers in [0, 1), e.g. `createRng(seed)` from @video-r1/video-io. */
-export type Rng = () => number;
 
 export interface SampleOptions {
   /** Softmax temperature; 0 means greedy (argmax, lowest id on ties). Default 1. */
