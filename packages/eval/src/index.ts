@@ -54,3 +54,6 @@ export type { RgbFrames } from './jpeg.js';
 
 // Reports
 export { suiteMarkdown, suiteHtml, runTables, overviewTable, renderTable, barChartSvg, lineChartSvg, pct } from './report.js';
+
+// CoT annotation (generate_cot_vllm.py)
+export * from './annotate/index.js';

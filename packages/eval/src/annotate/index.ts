@@ -1,0 +1,11 @@
+export { runAnnotation } from './run.js';
+export type { AnnotationProgress, RunAnnotationOptions, RunAnnotationResult } from './run.js';
+export { ANNOTATION_FIELDS, COT_SELECT_THRESHOLD, annotatedRecord, bestChain, failedRecord, isSftRecord, scoreChain, sftRecord } from './record.js';
+export type { AnnotatedRecord, ScoredChain } from './record.js';
+export { summarizeAnnotation, annotationTables } from './summary.js';
+export type { AnnotationGroup, AnnotationSummary } from './summary.js';
+export { COT_DECODING, COT_MEDIA, cotFrameLoader } from './media.js';
+export { COT_JOURNAL_FILE, COT_RESULTS_FILE, COT_SFT_FILE, COT_SUMMARY_FILE, annotationPaths, readAnnotationFile, writeAnnotationFiles } from './files.js';
+export type { AnnotationInfo, AnnotationPaths } from './files.js';
+export { AnnotationError } from './errors.js';
+export type { AnnotationErrorCode } from './errors.js';
