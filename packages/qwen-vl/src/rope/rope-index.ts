@@ -33,8 +33,8 @@ export interface RopeIndex {
 export interface RopeIndexInput {
   inputIds: readonly (readonly number[])[];
   attentionMask?: readonly (readonly number[])[] | null;
-  imageGridThw?: readonly GridThw[] | null;
-  videoGridThw?: readonly GridThw[] | null;
+  imageGridThw?: readonly (readonly number[])[] | null;
+  videoGridThw?: readonly (readonly number[])[] | null;
   secondPerGridTs?: readonly number[] | null;
 }
 
@@ -131,7 +131,7 @@ export function getRopeIndex(config: RopeIndexConfig, input: RopeIndexInput): Ro
     for (let v = 0; v < imageNums + videoNums; v++) {
       const edImage = remainImages > 0 ? indexFrom(tokens, config.imageTokenId, st) : tokens.length + 1;
       const edVideo = remainVideos > 0 ? indexFrom(tokens, config.videoTokenId, st) : tokens.length + 1;
-      let grid: GridThw | undefined;
+      let grid: readonly number[] | undefined;
       let secondPerGrid: number;
       let ed: number;
       if (edImage < edVideo) {
@@ -156,7 +156,10 @@ export function getRopeIndex(config: RopeIndexConfig, input: RopeIndexInput): Ro
       if (ed > tokens.length) {
         throw new VisualInputError('INVALID_ARGUMENT', `row ${b}: a vision_start is not followed by its placeholder tokens`);
       }
-      const [gt, gh, gw] = grid;
+      if (grid.length !== 3 || !grid.every((x) => Number.isInteger(x) && x > 0)) {
+        throw new VisualInputError('INVALID_ARGUMENT', `row ${b}: grid [${grid.join(', ')}] must be three positive integers`);
+      }
+      const [gt, gh, gw] = grid as GridThw;
       const lh = Math.floor(gh / merge);
       const lw = Math.floor(gw / merge);
       const textLen = ed - st;

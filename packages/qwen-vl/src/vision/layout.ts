@@ -29,7 +29,7 @@ export interface VisionLayout {
  * cells (row-major windows, partial at the edges, row-major inside); merged cells (m² consecutive
  * patches) are taken in that order.
  */
-export function visionLayout(config: VisionTowerConfig, gridThw: readonly GridThw[]): VisionLayout {
+export function visionLayout(config: VisionTowerConfig, gridThw: readonly (readonly number[])[]): VisionLayout {
   const m = config.spatialMergeSize;
   const unit = m * m;
   const ws = Math.floor(config.windowSize / m / config.patchSize);
@@ -39,11 +39,13 @@ export function visionLayout(config: VisionTowerConfig, gridThw: readonly GridTh
     throw new VisualInputError('INVALID_ARGUMENT', `vision hidden_size ${config.hiddenSize} / num_heads ${config.numHeads} must be a multiple of 4`);
   }
   let patches = 0;
-  gridThw.forEach(([t, h, w], i) => {
-    if (![t, h, w].every((x) => Number.isInteger(x) && x > 0) || h % m !== 0 || w % m !== 0) {
-      throw new VisualInputError('INVALID_ARGUMENT', `grid_thw[${i}] = [${t}, ${h}, ${w}]: positive integers with h, w multiples of ${m} expected`);
+  const grids = gridThw.map((g, i): GridThw => {
+    const [t, h, w] = g as GridThw;
+    if (g.length !== 3 || ![t, h, w].every((x) => Number.isInteger(x) && x > 0) || h % m !== 0 || w % m !== 0) {
+      throw new VisualInputError('INVALID_ARGUMENT', `grid_thw[${i}] = [${g.join(', ')}]: three positive integers with h, w multiples of ${m} expected`);
     }
     patches += t * h * w;
+    return [t, h, w];
   });
 
   const windowIndex: number[] = [];
@@ -54,7 +56,7 @@ export function visionLayout(config: VisionTowerConfig, gridThw: readonly GridTh
   const patchCol = new Int32Array(patches);
   let cellBase = 0;
   let patchBase = 0;
-  for (const [t, h, w] of gridThw) {
+  for (const [t, h, w] of grids) {
     const lh = h / m;
     const lw = w / m;
     for (let f = 0; f < t; f++) {

@@ -1,6 +1,5 @@
 import { applyRotary, linear, lookupRows, rmsNorm, silu } from '../ops.js';
 import { VisualInputError } from '../processor/errors.js';
-import type { GridThw } from '../processor/patches.js';
 import { tf } from '../tf.js';
 import type { VisionTowerConfig } from './config.js';
 import { visionLayout, type VisionLayout } from './layout.js';
@@ -70,7 +69,7 @@ export function visionForward(
   weight: VisionWeightLookup,
   config: VisionTowerConfig,
   pixelValues: tf.Tensor2D,
-  gridThw: readonly GridThw[],
+  gridThw: readonly (readonly number[])[],
   layout: VisionLayout = visionLayout(config, gridThw),
 ): tf.Tensor2D {
   if (pixelValues.shape[0] !== layout.patches) {
@@ -94,7 +93,7 @@ export function visionForward(
       const n1 = rmsNorm(x, weight(`${p}.norm1.weight`), eps);
       const qkv = linear(n1, weight(`${p}.attn.qkv.weight`), weight(`${p}.attn.qkv.bias`));
       // qkv columns are [3][heads][head_dim] (reshape(seq, 3, heads, -1) in transformers).
-      const [q, k, v] = tf.split(qkv, 3, 1).map((t) => tf.reshape(t, [layout.patches, heads, hd]) as tf.Tensor3D) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+      const [q, k, v] = tf.split(qkv, 3, 1).map((t: tf.Tensor) => tf.reshape(t, [layout.patches, heads, hd]) as tf.Tensor3D) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
       const attn = segmentAttention(
         applyRotary(q, cos, sin) as tf.Tensor3D,
         applyRotary(k, cos, sin) as tf.Tensor3D,
