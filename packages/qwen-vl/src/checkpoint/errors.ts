@@ -26,6 +26,8 @@ export type CheckpointErrorCode =
   | 'MISSING_TENSOR'
   /** A tensor's stored shape differs from the shape the config implies. */
   | 'SHAPE_MISMATCH'
+  /** A tensor no module of the model has (e.g. an adapter key for a module that does not exist). */
+  | 'UNEXPECTED_TENSOR'
   /** The same tensor appears twice (two layouts, or two shards). */
   | 'DUPLICATE_TENSOR'
   /** A value passed to a save function is inconsistent (data length vs shape, unknown name, …). */

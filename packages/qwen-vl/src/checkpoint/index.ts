@@ -18,3 +18,20 @@ export {
 export { readCheckpoint, type CheckpointTensor, type Qwen25VLCheckpoint } from './read.js';
 export { headerBytes, tensorSource, writeSafetensors, type SafetensorsWriteEntry, type TensorSource } from './write.js';
 export { saveCheckpoint, type SaveCheckpointOptions, type SavedCheckpoint } from './save.js';
+export {
+  ADAPTER_CONFIG_FILE,
+  ADAPTER_WEIGHTS_FILE,
+  LLM_LINEAR_MODULES,
+  adapterKey,
+  llmLinearModules,
+  llmTargetModulesPattern,
+  matchesTargetModules,
+  readAdapter,
+  writeAdapter,
+  type AdapterTensor,
+  type LlmLinearModule,
+  type LoraAdapterConfig,
+  type LoraModule,
+  type PeftAdapter,
+  type WriteAdapterOptions,
+} from './adapter.js';
