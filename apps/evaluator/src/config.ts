@@ -25,6 +25,8 @@ export interface EvaluatorConfig {
   batchSize?: number;
   out?: string;
   resume: boolean;
+  /** Largest share of failed answers (model errors) a run may have and still exit 0. */
+  maxFailedRatio: number;
   profile: ScoringProfile;
   decoding: { temperature: number; top_p: number; max_tokens: number; [extra: string]: unknown };
   media: 'frames' | 'video_url';
@@ -40,6 +42,7 @@ export const DEFAULTS: EvaluatorConfig = {
   maxPixels: 256 * 28 * 28,
   concurrency: 4,
   resume: false,
+  maxFailedRatio: 0.1,
   profile: 'video-r1',
   decoding: { temperature: 0.01, top_p: 0.001, max_tokens: 1024 },
   media: 'frames',
@@ -67,6 +70,7 @@ export const CONFIG_SCHEMA = {
     batchSize: { type: 'integer', minimum: 1 },
     out: { type: 'string', minLength: 1 },
     resume: { type: 'boolean' },
+    maxFailedRatio: { type: 'number', minimum: 0, maximum: 1 },
     profile: { enum: ['video-r1', 'lmms-eval'] },
     decoding: {
       type: 'object',
@@ -160,6 +164,7 @@ export interface RawFlags {
   batchSize?: string;
   out?: string;
   resume?: boolean;
+  maxFailedRatio?: string;
   profile?: string;
   temperature?: string;
   topP?: string;
@@ -184,6 +189,7 @@ const FLAG_OF: Record<string, string> = {
   batchSize: '--batch-size',
   out: '--out',
   resume: '--resume',
+  maxFailedRatio: '--max-failed-ratio',
   profile: '--profile',
   media: '--media',
   timeoutMs: '--timeout-ms',
@@ -223,6 +229,7 @@ export function configFromFlags(flags: RawFlags): Partial<EvaluatorConfig> {
     ['batchSize', '--batch-size'],
     ['timeoutMs', '--timeout-ms'],
     ['maxRetries', '--max-retries'],
+    ['maxFailedRatio', '--max-failed-ratio'],
     ['seed', '--seed'],
   ] as const;
   for (const [key, flag] of numeric) if (flags[key] !== undefined) out[key] = number(flag, flags[key]);

@@ -5,8 +5,11 @@ import { fileURLToPath } from 'node:url';
 /** apps/evaluator, wherever the command was started from. */
 export const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Where `pnpm --filter evaluator start` puts results unless --out says otherwise. */
-export const DEFAULT_RESULTS_DIR = path.join(APP_DIR, 'results');
+/**
+ * Where `pnpm --filter evaluator start` puts results unless --out says otherwise
+ * (`EVALUATOR_RESULTS_DIR` moves it, e.g. for tests that must not touch a user's results).
+ */
+export const DEFAULT_RESULTS_DIR = process.env.EVALUATOR_RESULTS_DIR ? path.resolve(process.env.EVALUATOR_RESULTS_DIR) : path.join(APP_DIR, 'results');
 
 /** The trainer's runs; `latest` points at the newest run. */
 export const TRAINER_RUNS_DIR = path.resolve(APP_DIR, '..', 'trainer', 'runs');

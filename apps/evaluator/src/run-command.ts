@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { overviewTable, runSuite, runTables } from '@video-r1/eval';
 import type { SuiteSummary } from '@video-r1/eval';
@@ -5,8 +6,10 @@ import { defineCommand } from 'citty';
 import { configFromFlags, readConfigFile, resolveConfig } from './config.js';
 import type { RawFlags } from './config.js';
 import { resolveBenchmarks } from './data.js';
+import { failedRunMessage } from './failed-run.js';
 import { resolveModel } from './model.js';
-import { latestResultsDir, linkLatest, newResultsDir, userPath } from './paths.js';
+import { DEFAULT_RESULTS_DIR, latestResultsDir, linkLatest, newResultsDir, userPath } from './paths.js';
+import { chooseResumeTarget } from './resume-target.js';
 import { ProgressView } from './progress.js';
 
 export const runCommand = defineCommand({
@@ -23,7 +26,8 @@ export const runCommand = defineCommand({
     concurrency: { type: 'string', description: 'samples (and requests) in flight at once (default 4)' },
     batchSize: { type: 'string', description: 'answers between two writes of the output file' },
     out: { type: 'string', description: 'output directory (default results/<time>-<model>)', valueHint: 'dir' },
-    resume: { type: 'boolean', description: 'continue --out (default: results/latest) where it stopped' },
+    resume: { type: 'boolean', description: 'continue --out (default: the newest unfinished run, results/latest) where it stopped' },
+    maxFailedRatio: { type: 'string', description: 'exit 1 when more than this share of answers failed (default 0.1); always when none was answered' },
     profile: { type: 'string', description: 'scoring profile: video-r1 (eval_bench.py, default) or lmms-eval' },
     temperature: { type: 'string', description: 'sampling temperature (default 0.01)' },
     topP: { type: 'string', description: 'top-p (default 0.001)' },
@@ -49,14 +53,19 @@ async function evaluate(flags: RawFlags): Promise<void> {
   const model = await resolveModel(config, log, benchmarks.flatMap((b) => b.samples));
 
   let outDir: string;
+  let resumeReason = 'the run --out names';
   if (config.out) outDir = userPath(config.out);
   else if (config.resume) {
-    const latest = latestResultsDir();
-    if (!latest) throw new Error('--resume without --out: there is no results/latest to resume');
-    outDir = latest;
+    const target = chooseResumeTarget(DEFAULT_RESULTS_DIR, latestResultsDir());
+    if (!target) throw new Error(`--resume without --out: there is no run in ${DEFAULT_RESULTS_DIR} to resume`);
+    outDir = target.dir;
+    resumeReason = target.reason;
   } else outDir = newResultsDir(model.adapter.name);
   log(`model: ${model.description}`);
-  log(`output: ${outDir}${config.resume ? ' (resuming)' : ''}`);
+  log(config.resume ? `output: ${outDir} (resuming: ${resumeReason})` : `output: ${outDir}`);
+  // Pointed at the run as it starts, so that after a crash `--resume` finds this run, not an older one.
+  mkdirSync(outDir, { recursive: true });
+  linkLatest(outDir);
 
   const progress = new ProgressView();
   const abort = new AbortController();
@@ -68,6 +77,7 @@ async function evaluate(flags: RawFlags): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let suite: SuiteSummary;
+  let firstError: string | undefined;
   try {
     suite = await runSuite({
       benchmarks,
@@ -82,6 +92,9 @@ async function evaluate(flags: RawFlags): Promise<void> {
       signal: abort.signal,
       settings: { ...model.settings, data_files: files, limit: config.limit ?? null, profile: config.profile },
       onProgress: (p) => progress.update(p),
+      onResult: (result) => {
+        if (result.error) firstError ??= result.error.message;
+      },
     });
   } catch (error) {
     if (!abort.signal.aborted) throw error;
@@ -93,9 +106,13 @@ async function evaluate(flags: RawFlags): Promise<void> {
     process.off('SIGTERM', onSignal);
     await model.adapter.close?.();
   }
-  linkLatest(outDir);
   console.log('');
   for (const run of suite.runs) console.log(`${runTables(run)}\n`);
   console.log(overviewTable(suite));
   console.log(`\nreport: ${path.join(outDir, 'report.html')} (and report.md, summary.json, one eval_*.json per benchmark and frame budget)`);
+  const failed = failedRunMessage(suite, config.maxFailedRatio, firstError);
+  if (failed) {
+    log(`evaluator: ${failed}`);
+    process.exitCode = 1;
+  }
 }
