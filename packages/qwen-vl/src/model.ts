@@ -16,7 +16,7 @@ import {
   lmHeadLogits,
 } from './decoder.js';
 import { type KvCache, advanceCache } from './kv-cache.js';
-import { LoraState } from './lora.js';
+import { type LoraSpec, LoraState, adaptableModules, initLora } from './lora.js';
 import { type MropePositions, rotaryTables } from './mrope.js';
 import { lookupRows } from './ops.js';
 import type { GridThw } from './processor/patches.js';
@@ -353,6 +353,63 @@ export class QwenVLModel {
       return this.logitsOf(picked) as tf.Tensor3D;
     });
     return { logits, ropeDeltas };
+  }
+
+  /**
+   * Attaches a LoRA adapter on the decoder linears `spec.targetModules` selects and freezes the
+   * base weights (only the adapter trains). Without `weights`: PEFT's init (B = 0, the model is
+   * unchanged until trained). With `weights` (canonical module → A `[r, in]`, B `[out, r]`): those
+   * values; every module given must be an adaptable decoder linear.
+   */
+  attachLora(spec: LoraSpec, options: { seed?: number; weights?: ReadonlyMap<string, { a: tf.Tensor; b: tf.Tensor }> } = {}): LoraState {
+    if (this.lora !== null) throw new QwenVLModelError('INVALID_ADAPTER', 'a LoRA adapter is already attached; detachLora() or mergeLora() first');
+    let state: LoraState;
+    if (options.weights === undefined) {
+      state = initLora(this.config, this.layout, spec, options.seed ?? 0);
+    } else {
+      state = new LoraState(spec, this.layout);
+      const shapes = adaptableModules(this.config);
+      try {
+        for (const [module, { a, b }] of options.weights) {
+          const shape = shapes.get(module);
+          if (shape === undefined) {
+            throw new QwenVLModelError('INVALID_ADAPTER', `the adapter targets ${JSON.stringify(module)}, which is not a decoder linear of this model (LoRA applies to ${[...new Set([...shapes.keys()].map((k) => k.split('.').pop()))].join(', ')} of model.layers.N)`);
+          }
+          const [out, inDim] = shape;
+          if (a.rank !== 2 || a.shape[0] !== spec.r || a.shape[1] !== inDim || b.rank !== 2 || b.shape[0] !== out || b.shape[1] !== spec.r) {
+            throw new QwenVLModelError(
+              'INVALID_ADAPTER',
+              `${module}: lora_A is [${a.shape.join(', ')}] and lora_B [${b.shape.join(', ')}]; with r = ${spec.r} they must be [${spec.r}, ${inDim}] and [${out}, ${spec.r}]`,
+            );
+          }
+          state.add(module, a, b);
+        }
+      } catch (error) {
+        state.dispose();
+        throw error;
+      }
+    }
+    this.lora = state;
+    this.setBaseTrainable(false);
+    return state;
+  }
+
+  /** Removes the adapter (its variables are freed); the base weights become trainable again. */
+  detachLora(): void {
+    this.lora?.dispose();
+    this.lora = null;
+    this.setBaseTrainable(true);
+  }
+
+  /** `W += (alpha/r) · B·A` for every adapted linear, then detaches the adapter. */
+  mergeLora(): void {
+    const lora = this.lora;
+    if (lora === null) throw new QwenVLModelError('INVALID_ADAPTER', 'mergeLora: no LoRA adapter is attached');
+    for (const m of lora.modules.values()) {
+      const w = this.weight(`${m.module}.weight`);
+      tf.tidy(() => w.assign(tf.add(w, tf.mul(tf.matMul(m.b, m.a), lora.scale))));
+    }
+    this.detachLora();
   }
 
   /** Base weights trainable or frozen (LoRA freezes them; full fine-tuning unfreezes). */
