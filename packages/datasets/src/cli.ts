@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { SingleBar, Presets } from 'cli-progress';
 import { defineCommand, runMain } from 'citty';
+import { Progress } from '@video-r1/cli-kit';
 import { createRng } from '@video-r1/video-io';
 import { DatasetFormatError, RecordError, formatIssue } from './errors.js';
 import { loadDataset, summarizeReport, type LoadOptions, type LoadReport } from './load/load-dataset.js';
@@ -19,28 +19,23 @@ const fileArgs = {
   json: { type: 'boolean' as const, default: false, description: 'Print the result as JSON' },
 };
 
-// A byte-based progress bar on stderr; cli-progress draws nothing when stderr is not a terminal.
+// A byte-based progress bar on stderr, only on a terminal (the output may be read by programs).
 function byteProgress(label: string, enabled: boolean): { options: Pick<LoadOptions, 'onProgress'>; stop: () => void } {
-  if (!enabled || !process.stderr.isTTY) return { options: {}, stop: () => {} };
-  const bar = new SingleBar(
-    { format: `${label} [{bar}] {percentage}% | {value}/{total} MB | {records} records | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true },
-    Presets.shades_classic,
-  );
+  if (!enabled) return { options: {}, stop: () => {} };
+  const progress = new Progress({ withoutTerminal: 'none' });
   let started = false;
+  const mb = (b: number) => Math.round(b / 1e5) / 10;
   return {
     options: {
       onProgress: ({ bytesRead, totalBytes, records }) => {
-        const mb = (b: number) => Math.round(b / 1e5) / 10;
         if (!started) {
-          bar.start(mb(totalBytes), 0, { records: 0 });
+          progress.start(`${label} (MB)`, mb(totalBytes));
           started = true;
         }
-        bar.update(mb(bytesRead), { records });
+        progress.update(mb(bytesRead), `| ${records} records`);
       },
     },
-    stop: () => {
-      if (started) bar.stop();
-    },
+    stop: () => progress.close(),
   };
 }
 
@@ -211,7 +206,8 @@ const synthetic = defineCommand({
     force: { type: 'boolean', default: false },
   },
   async run({ args }) {
-    let bar: SingleBar | undefined;
+    const progress = new Progress({ withoutTerminal: 'none' });
+    let started = false;
     const set = await ensureSyntheticSet({
       ...(args.dir === undefined ? {} : { dir: args.dir }),
       seed: Number(args.seed),
@@ -219,15 +215,14 @@ const synthetic = defineCommand({
       resolution: Number(args.resolution),
       force: args.force,
       onProgress: ({ done, total }) => {
-        if (!process.stderr.isTTY) return;
-        if (bar === undefined) {
-          bar = new SingleBar({ format: 'synthetic [{bar}] {value}/{total} media | ETA {eta_formatted}', stream: process.stderr }, Presets.shades_classic);
-          bar.start(total, 0);
+        if (!started) {
+          progress.start('synthetic media', total);
+          started = true;
         }
-        bar.update(done);
+        progress.update(done);
       },
     });
-    bar?.stop();
+    progress.close();
     const rows = (['train', 'validation', 'test'] as const).map((s) => {
       const m = set.manifest.splits[s];
       return [s, m.questions, m.videos, m.images, path.relative(process.cwd(), path.join(set.root, m.file))];

@@ -1,16 +1,10 @@
-/** The five answer formats Video-R1 scores (grpo.py `TYPE_TEMPLATE` keys). */
-export type ProblemType = 'multiple choice' | 'numerical' | 'OCR' | 'free-form' | 'regression';
+import type { ProblemType } from '@video-r1/rewards';
+
+// The five answer formats Video-R1 scores are defined once, by the rewards that score them.
+export { PROBLEM_TYPES, type ProblemType } from '@video-r1/rewards';
 
 /** Which modality `path` points to. */
 export type DataType = 'image' | 'video';
-
-export const PROBLEM_TYPES: readonly ProblemType[] = [
-  'multiple choice',
-  'numerical',
-  'OCR',
-  'free-form',
-  'regression',
-];
 
 export const DATA_TYPES: readonly DataType[] = ['image', 'video'];
 

@@ -31,14 +31,16 @@ export type { VideoR1Benchmark } from './benchmarks.js';
 // Results files
 export { toResult, rescoreResults, rescoreFile, readResultsFile, resultsFileBody, writeResultsFile, TOOL_NAME } from './results-file.js';
 export type { EvaluationInfo, ResultsFile, LoadedResultsFile, RescoreFileOptions } from './results-file.js';
-export { writeFileAtomic, writeJsonAtomic, parsePythonJson, readJsonFile } from './json-file.js';
+export { parsePythonJson, readJsonFile } from './json-file.js';
+/** @deprecated Import them from @video-r1/cli-kit; these re-exports go in the next minor release. */
+export { writeFileAtomic, writeJsonAtomic } from './json-file.js';
 
 // Running
 export { runEvaluation, sampleKeys, VIDEO_R1_EVAL_MAX_PIXELS } from './runner.js';
 export type { RunEvaluationOptions, RunEvaluationResult, RunProgress } from './runner.js';
 export { runSuite, writeSuiteReports, resultsFileName } from './suite.js';
 export type { RunSuiteOptions, SuiteBenchmark, SuiteRun, SuiteSummary } from './suite.js';
-export { resolveMedia, videoIoFrameLoader } from './media.js';
+export { resolveMedia, videoIoFrameLoader, evalFrameRequest } from './media.js';
 export type { FrameLoader } from './media.js';
 
 // Adapters
@@ -52,7 +54,7 @@ export type { RetryOptions } from './retry.js';
 export { encodeJpegFrames, jpegDataUrl } from './jpeg.js';
 export type { RgbFrames } from './jpeg.js';
 
-// Reports
+// Reports (`barChartSvg`, `lineChartSvg` and `pct` are deprecated re-exports of @video-r1/cli-kit)
 export { suiteMarkdown, suiteHtml, runTables, overviewTable, renderTable, barChartSvg, lineChartSvg, pct } from './report.js';
 
 // CoT annotation (generate_cot_vllm.py)

@@ -1,15 +1,14 @@
+import type { FrameStack } from '@video-r1/video-io';
 import jpeg from 'jpeg-js';
 
-/** Frames as video-io decodes them: `frames` RGB images of `height` x `width`, THWC, 8 bits. */
-export interface RgbFrames {
-  data: Uint8Array;
-  frames: number;
-  height: number;
-  width: number;
-}
+/**
+ * Frames as video-io decodes them.
+ * @deprecated `FrameStack` of @video-r1/video-io (the one frame type); this alias goes in the next minor release.
+ */
+export type RgbFrames = FrameStack;
 
 /** Encodes every frame as a baseline JPEG (pure JS, no ffmpeg round trip). */
-export function encodeJpegFrames(video: RgbFrames, quality = 90): Uint8Array[] {
+export function encodeJpegFrames(video: FrameStack, quality = 90): Uint8Array[] {
   const { frames, height, width, data } = video;
   const frameBytes = height * width * 3;
   if (data.length !== frames * frameBytes) {

@@ -1,49 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 
-const TMP_MARK = '.tmp-';
-
-/**
- * Writes `text` to `path` so that a reader (or a restart after `kill -9`) sees either the old file
- * or the new one, never a torn one: write a sibling temporary file, fsync it, rename it over `path`.
- */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(tmp, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
-    await rename(tmp, path);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
-}
-
-export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  return writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** Removes temporary files that a killed writer left next to `path`. */
-export async function removeStaleTemporaries(path: string): Promise<void> {
-  const prefix = `.${basename(path)}${TMP_MARK}`;
-  let names: string[];
-  try {
-    names = await readdir(dirname(path));
-  } catch {
-    return;
-  }
-  await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(join(dirname(path), n), { force: true })));
-}
+// Atomic writes live in @video-r1/cli-kit (one implementation for every package and app).
+export { removeStaleTemporaries, writeFileAtomic, writeJsonAtomic } from '@video-r1/cli-kit';
 
 /**
  * Parses JSON as Python's `json` module writes it: Video-R1's files may hold the bare tokens

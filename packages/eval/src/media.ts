@@ -1,28 +1,25 @@
 import { extname } from 'node:path';
+import type { VideoR1Record } from '@video-r1/datasets';
 import { resolveMediaPath } from '@video-r1/datasets';
-import { readImage, readVideo, videoPreset } from '@video-r1/video-io';
-import type { RgbFrames } from './jpeg.js';
-import type { EvalSample, GenerateRequest } from './types.js';
+import { readFrames, videoPreset, type FrameRequest, type FrameStack } from '@video-r1/video-io';
+import type { GenerateRequest } from './types.js';
 
 /** Decodes one sample's media into RGB frames within a frame and pixel budget. */
-export type FrameLoader = (media: NonNullable<GenerateRequest['media']>, budget: { maxFrames: number; maxPixels: number }) => Promise<RgbFrames>;
+export type FrameLoader = (media: NonNullable<GenerateRequest['media']>, budget: { maxFrames: number; maxPixels: number }) => Promise<FrameStack>;
 
 /**
- * Video-R1's evaluation sampling through video-io: its `video-r1-eval` qwen-vl-utils constants
- * (2 fps, at least 4 frames, per-frame budget 256·28·28 within the total-pixel cap) with the
- * run's frame budget as `FPS_MAX_FRAMES` and its pixel budget as `VIDEO_MAX_PIXELS` — the
- * constants Video-R1's README says to edit for 16/32/64 frames. Images: one frame under the same
- * pixel budget.
+ * Video-R1's evaluation sampling as a video-io `FrameRequest`: its `video-r1-eval` qwen-vl-utils
+ * constants (2 fps, at least 4 frames, per-frame budget 256·28·28 within the total-pixel cap)
+ * with the run's frame budget as `FPS_MAX_FRAMES` and its pixel budget as `VIDEO_MAX_PIXELS` —
+ * the constants Video-R1's README says to edit for 16/32/64 frames. Images: one frame under the
+ * same pixel budget.
  */
-export const videoIoFrameLoader: FrameLoader = async (media, budget) => {
-  const preset = videoPreset('video-r1-eval', { maxFrames: budget.maxFrames, videoMaxPixels: budget.maxPixels, imageMaxPixels: budget.maxPixels });
-  if (media.kind === 'image') {
-    const image = await readImage(media.path, { preset });
-    return { data: image.data, frames: 1, height: image.height, width: image.width };
-  }
-  const video = await readVideo(media.path, { preset });
-  return { data: video.data, frames: video.frames, height: video.height, width: video.width };
-};
+export function evalFrameRequest(budget: { maxFrames: number; maxPixels: number }): FrameRequest {
+  return { preset: videoPreset('video-r1-eval', { maxFrames: budget.maxFrames, videoMaxPixels: budget.maxPixels, imageMaxPixels: budget.maxPixels }) };
+}
+
+/** Reads media for endpoints with `evalFrameRequest` (no cache: benchmarks are read once). */
+export const videoIoFrameLoader: FrameLoader = (media, budget) => readFrames(media.path, media.kind, evalFrameRequest(budget));
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.gif', '.tif', '.tiff']);
 
@@ -32,7 +29,7 @@ const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.gi
  * root and fails on missing files. The kind comes from `data_type`, else from the extension.
  * `null` for a sample without media.
  */
-export async function resolveMedia(sample: EvalSample, dataRoot: string): Promise<GenerateRequest['media']> {
+export async function resolveMedia(sample: VideoR1Record, dataRoot: string): Promise<GenerateRequest['media']> {
   const path = sample.path;
   if (path === undefined || path === null || path === '') return null;
   if (typeof path !== 'string') throw new TypeError(`"path" must be a string, got ${JSON.stringify(path)}`);

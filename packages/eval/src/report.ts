@@ -3,15 +3,17 @@
  * whose charts are inline SVG (no script, no CDN, no external font).
  */
 import { basename } from 'node:path';
+import { barChartSvg, escapeXml as esc, formatPercent, lineChartSvg } from '@video-r1/cli-kit';
 import type { GroupSummary, Summary } from './summarize.js';
-import type { SuiteRun, SuiteSummary } from './suite.js';
+import type { SuiteRun, SuiteSummary } from './suite-types.js';
 
 type Align = 'left' | 'right';
 
-/** Percent with one decimal, as papers print accuracies; `–` for no value. */
-export function pct(x: number | null | undefined): string {
-  return x === null || x === undefined || Number.isNaN(x) ? '–' : `${(x * 100).toFixed(1)}`;
-}
+/**
+ * Percent with one decimal, as papers print accuracies; `–` for no value.
+ * @deprecated `formatPercent` of @video-r1/cli-kit; this alias goes in the next minor release.
+ */
+export const pct = (x: number | null | undefined): string => formatPercent(x);
 
 /** A Markdown table (also readable as plain text in a terminal, columns padded). */
 export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[] = []): string {
@@ -26,7 +28,7 @@ const GROUP_HEADERS = ['n', 'accuracy %', 'MRA %', 'overall %', 'errors'];
 const GROUP_ALIGN: Align[] = ['left', 'right', 'right', 'right', 'right', 'right'];
 
 function groupRow(name: string, g: GroupSummary): string[] {
-  return [name, String(g.count), pct(g.mean_acc), pct(g.mean_mra), pct(g.overall), String(g.errors)];
+  return [name, String(g.count), formatPercent(g.mean_acc), formatPercent(g.mean_mra), formatPercent(g.overall), String(g.errors)];
 }
 
 function groupTable(title: string, groups: Record<string, GroupSummary>): string {
@@ -40,8 +42,8 @@ function finalAccLine(s: Summary): string {
 
 function extrasLine(s: Summary): string | null {
   const parts: string[] = [];
-  if (s.extra.ocr.count > 0) parts.push(`OCR 1−WER ${pct(s.extra.ocr.mean)}% (n=${s.extra.ocr.count})`);
-  if (s.extra.free_form.count > 0) parts.push(`free-form ROUGE ${pct(s.extra.free_form.mean)}% (n=${s.extra.free_form.count})`);
+  if (s.extra.ocr.count > 0) parts.push(`OCR 1−WER ${formatPercent(s.extra.ocr.mean)}% (n=${s.extra.ocr.count})`);
+  if (s.extra.free_form.count > 0) parts.push(`free-form ROUGE ${formatPercent(s.extra.free_form.mean)}% (n=${s.extra.free_form.count})`);
   return parts.length > 0 ? `Extra metrics (both profiles score these types 0; not in the numbers above): ${parts.join('; ')}` : null;
 }
 
@@ -53,7 +55,7 @@ export function runTables(run: SuiteRun): string {
     groupTable('problem type', s.by_problem_type),
   ];
   if (s.category_field && Object.keys(s.by_category).length > 1) blocks.push(groupTable(s.category_field, s.by_category));
-  blocks.push(`overall ${pct(s.total.overall)}% (${s.overall_method}); ${finalAccLine(s)}`);
+  blocks.push(`overall ${formatPercent(s.total.overall)}% (${s.overall_method}); ${finalAccLine(s)}`);
   const extras = extrasLine(s);
   if (extras) blocks.push(extras);
   return blocks.join('\n\n');
@@ -62,7 +64,7 @@ export function runTables(run: SuiteRun): string {
 /** Benchmark × frames overview, the shape of the paper's frames table. */
 export function overviewTable(suite: SuiteSummary): string {
   const benchmarks = [...new Set(suite.runs.map((r) => r.benchmark))];
-  const rows = benchmarks.map((b) => [b, ...suite.frames.map((f) => pct(suite.runs.find((r) => r.benchmark === b && r.maxFrames === f)?.summary.total.overall))]);
+  const rows = benchmarks.map((b) => [b, ...suite.frames.map((f) => formatPercent(suite.runs.find((r) => r.benchmark === b && r.maxFrames === f)?.summary.total.overall))]);
   return renderTable(['benchmark', ...suite.frames.map((f) => `${f} frames`)], rows, ['left', ...suite.frames.map((): Align => 'right')]);
 }
 
@@ -92,7 +94,7 @@ export function suiteMarkdown(suite: SuiteSummary): string {
     out.push(`${s.total.count} samples (${run.resumed} resumed, ${run.evaluated} evaluated now, ${s.total.errors} failed model calls). ${finalAccLine(s)}. File: \`${basename(run.outputPath)}\`.`, '');
     out.push(groupTable('problem type', s.by_problem_type), '');
     if (s.category_field && Object.keys(s.by_category).length > 0) out.push(groupTable(s.category_field, s.by_category), '');
-    out.push(`Overall: **${pct(s.total.overall)}%** (${s.overall_method}).`, '');
+    out.push(`Overall: **${formatPercent(s.total.overall)}%** (${s.overall_method}).`, '');
     const extras = extrasLine(s);
     if (extras) out.push(extras, '');
   }
@@ -102,104 +104,11 @@ export function suiteMarkdown(suite: SuiteSummary): string {
 // ---------------------------------------------------------------------------------------------
 // HTML
 
-const PALETTE = ['#2563eb', '#d97706', '#059669', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#65a30d'];
-
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-function fmt(x: number): string {
-  return x.toFixed(1);
-}
-
-interface BarSeries {
-  label: string;
-  values: (number | null)[];
-}
-
-/** Horizontal grouped bars: one row per label, one bar per series (frame budget), 0–100 %. */
-export function barChartSvg(title: string, labels: readonly string[], series: readonly BarSeries[]): string {
-  const rowHeight = Math.max(18, series.length * 12 + 8);
-  const labelWidth = Math.min(260, Math.max(90, ...labels.map((l) => l.length * 7 + 12)));
-  const plotWidth = 440;
-  const top = 44;
-  const height = top + labels.length * rowHeight + 34;
-  const width = labelWidth + plotWidth + 60;
-  const x = (v: number): number => labelWidth + (v / 100) * plotWidth;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">`,
-    `<text x="8" y="18" class="t">${esc(title)}</text>`,
-  ];
-  for (let tick = 0; tick <= 100; tick += 25) {
-    parts.push(`<line x1="${x(tick)}" y1="${top - 6}" x2="${x(tick)}" y2="${height - 28}" class="grid"/>`, `<text x="${x(tick)}" y="${height - 12}" class="ax" text-anchor="middle">${tick}%</text>`);
-  }
-  series.forEach((s, k) => {
-    parts.push(`<rect x="${labelWidth + k * 110}" y="26" width="10" height="10" fill="${PALETTE[k % PALETTE.length]}"/>`, `<text x="${labelWidth + k * 110 + 14}" y="35" class="ax">${esc(s.label)}</text>`);
-  });
-  const barHeight = Math.max(6, Math.floor((rowHeight - 6) / Math.max(1, series.length)));
-  labels.forEach((label, i) => {
-    const y0 = top + i * rowHeight;
-    parts.push(`<text x="${labelWidth - 6}" y="${y0 + rowHeight / 2 + 4}" class="lb" text-anchor="end">${esc(label)}</text>`);
-    series.forEach((s, k) => {
-      const v = s.values[i];
-      if (v === null || v === undefined) return;
-      const y = y0 + 3 + k * barHeight;
-      parts.push(
-        `<rect x="${labelWidth}" y="${y}" width="${Math.max(0.5, x(v) - labelWidth).toFixed(1)}" height="${barHeight - 1}" fill="${PALETTE[k % PALETTE.length]}"><title>${esc(`${label}, ${s.label}: ${fmt(v)}%`)}</title></rect>`,
-        `<text x="${(x(v) + 4).toFixed(1)}" y="${y + barHeight - 2}" class="val">${fmt(v)}</text>`,
-      );
-    });
-  });
-  parts.push('</svg>');
-  return parts.join('');
-}
-
-interface LineSeries {
-  label: string;
-  points: { x: number; y: number }[];
-}
-
-/** Lines of accuracy against frame budget (log2 x axis), one line per benchmark. */
-export function lineChartSvg(title: string, xs: readonly number[], series: readonly LineSeries[]): string {
-  const width = 640;
-  const height = 340;
-  const left = 56;
-  const right = 170;
-  const top = 36;
-  const bottom = 48;
-  const logs = xs.map((v) => Math.log2(v));
-  const minX = Math.min(...logs);
-  const maxX = Math.max(...logs);
-  const allY = series.flatMap((s) => s.points.map((p) => p.y));
-  const yMax = Math.min(100, Math.ceil((Math.max(10, ...allY) + 5) / 10) * 10);
-  const px = (v: number): number => (maxX === minX ? left + (width - left - right) / 2 : left + ((Math.log2(v) - minX) / (maxX - minX)) * (width - left - right));
-  const py = (v: number): number => top + (1 - v / yMax) * (height - top - bottom);
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${esc(title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">`,
-    `<text x="8" y="20" class="t">${esc(title)}</text>`,
-  ];
-  for (let tick = 0; tick <= yMax; tick += yMax <= 50 ? 10 : 20) {
-    parts.push(`<line x1="${left}" y1="${py(tick)}" x2="${width - right}" y2="${py(tick)}" class="grid"/>`, `<text x="${left - 6}" y="${py(tick) + 4}" class="ax" text-anchor="end">${tick}%</text>`);
-  }
-  for (const v of xs) parts.push(`<text x="${px(v)}" y="${height - bottom + 18}" class="ax" text-anchor="middle">${v}</text>`);
-  const axisLabel = xs.length === 1 ? 'frames (one budget evaluated; --frames 16,32,64 draws the curve)' : 'frames';
-  parts.push(`<text x="${(left + width - right) / 2}" y="${height - 10}" class="ax" text-anchor="middle">${esc(axisLabel)}</text>`);
-  series.forEach((s, k) => {
-    const color = PALETTE[k % PALETTE.length]!;
-    const pts = s.points.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ');
-    if (s.points.length > 1) parts.push(`<polyline points="${pts}" fill="none" stroke="${color}" stroke-width="2.5"/>`);
-    for (const p of s.points) {
-      parts.push(
-        `<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="4" fill="${color}"><title>${esc(`${s.label}, ${p.x} frames: ${fmt(p.y)}%`)}</title></circle>`,
-        `<text x="${(px(p.x) + 6).toFixed(1)}" y="${(py(p.y) - 6).toFixed(1)}" class="val">${fmt(p.y)}</text>`,
-      );
-    }
-    const ly = top + 8 + k * 20;
-    parts.push(`<line x1="${width - right + 16}" y1="${ly}" x2="${width - right + 36}" y2="${ly}" stroke="${color}" stroke-width="3"/>`, `<text x="${width - right + 42}" y="${ly + 4}" class="lb">${esc(s.label)}</text>`);
-  });
-  parts.push('</svg>');
-  return parts.join('');
-}
+/**
+ * @deprecated The charts moved to @video-r1/cli-kit (`barChartSvg`, `lineChartSvg`), with the
+ * trainer's curves; these re-exports go in the next minor release.
+ */
+export { barChartSvg, lineChartSvg };
 
 function htmlTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   return `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
@@ -230,7 +139,7 @@ export function suiteHtml(suite: SuiteSummary): string {
   }));
   sections.push(
     `<section><h2>Accuracy against frames</h2><div class="chart">${lineChartSvg('Overall score (%) by frame budget', suite.frames, lineSeries)}</div>`,
-    htmlTable(['benchmark', ...suite.frames.map((f) => `${f} frames`)], benchmarks.map((b) => [b, ...suite.frames.map((f) => pct(suite.runs.find((r) => r.benchmark === b && r.maxFrames === f)?.summary.total.overall))])),
+    htmlTable(['benchmark', ...suite.frames.map((f) => `${f} frames`)], benchmarks.map((b) => [b, ...suite.frames.map((f) => formatPercent(suite.runs.find((r) => r.benchmark === b && r.maxFrames === f)?.summary.total.overall))])),
     '</section>',
   );
   for (const b of benchmarks) {
@@ -244,7 +153,7 @@ export function suiteHtml(suite: SuiteSummary): string {
       if (s.category_field && Object.keys(s.by_category).length > 0) {
         parts.push(htmlTable([s.category_field, ...GROUP_HEADERS], Object.keys(s.by_category).sort((a, b) => a.localeCompare(b)).map((k) => groupRow(k, s.by_category[k]!))));
       }
-      parts.push(`<p>Overall <strong>${pct(s.total.overall)}%</strong> — ${esc(s.overall_method)}.</p>`);
+      parts.push(`<p>Overall <strong>${formatPercent(s.total.overall)}%</strong> — ${esc(s.overall_method)}.</p>`);
       const extras = extrasLine(s);
       if (extras) parts.push(`<p class="extra">${esc(extras)}</p>`);
     }

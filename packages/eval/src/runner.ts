@@ -37,8 +37,8 @@ export interface RunEvaluationOptions {
   benchmark: string;
   samples: readonly EvalSample[];
   adapter: ModelAdapter;
-  /** The results file (Video-R1 format). */
-  outputPath: string;
+  /** The results file (Video-R1 format); `null` keeps the results in memory only (no resume). */
+  outputPath: string | null;
   /** Directory that relative media paths resolve against (Video-R1's `src/r1-v`). */
   dataRoot: string;
   /** Frame budget (Video-R1 evaluates 16, 32 and 64). Default 16. */
@@ -69,7 +69,7 @@ export interface RunEvaluationOptions {
 }
 
 export interface RunEvaluationResult {
-  outputPath: string;
+  outputPath: string | null;
   /** One per sample, in sample order. */
   results: EvalResult[];
   summary: Summary;
@@ -102,8 +102,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
 
   const stored = new Map<string, EvalResult>();
   let startedAt = new Date().toISOString();
-  await removeStaleTemporaries(outputPath);
-  if (existsSync(outputPath)) {
+  if (outputPath !== null) await removeStaleTemporaries(outputPath);
+  if (outputPath !== null && existsSync(outputPath)) {
     const loaded = await readResultsFile(outputPath);
     if (!options.resume && loaded.results.length > 0) {
       throw new Error(`${outputPath} already holds ${loaded.results.length} results; resume it (--resume) or write elsewhere (--out)`);
@@ -142,6 +142,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
   const summaryOptions = { profile, benchmark, ...(options.categoryField !== undefined ? { categoryField: options.categoryField } : {}) };
   const ordered = (): EvalResult[] => keys.flatMap((k) => stored.get(k) ?? []);
   const writer = serialWriter(async () => {
+    if (outputPath === null) return;
     const results = ordered();
     const complete = results.length === samples.length && results.every((r) => !r.error);
     await writeResultsFile(outputPath, resultsFileBody(results, summarize(results, summaryOptions), evaluationInfo(complete)));
@@ -153,28 +154,30 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
   report();
 
   const limit = pLimit(concurrency);
-  const evaluateOne = async (index: number): Promise<void> => {
-    options.signal?.throwIfAborted();
+  /** The request for one sample: its prompt and its media resolved against the data root. */
+  const requestFor = async (sample: EvalSample): Promise<GenerateRequest> => {
+    const request: GenerateRequest = { prompt: prompt(sample), media: null, maxFrames, maxPixels };
+    if (options.signal) request.signal = options.signal;
+    try {
+      request.media = await resolveMedia(sample, options.dataRoot);
+    } catch (caught) {
+      throw new ModelRequestError('media', `${String(sample.path)}: ${(caught as Error).message}`, { cause: caught });
+    }
+    return request;
+  };
+  const record = (index: number, outcome: { output: string } | { error: unknown }): void => {
     const sample = samples[index]!;
     const key = keys[index]!;
-    const request: GenerateRequest = { prompt: '', media: null, maxFrames, maxPixels };
-    if (options.signal) request.signal = options.signal;
     let output = '';
     let error: EvalResult['error'];
-    try {
-      request.prompt = prompt(sample);
-      try {
-        request.media = await resolveMedia(sample, options.dataRoot);
-      } catch (caught) {
-        throw new ModelRequestError('media', `${String(sample.path)}: ${(caught as Error).message}`, { cause: caught });
-      }
-      const answer = await adapter.generate(sample, request);
-      if (typeof answer?.output !== 'string') throw new TypeError(`adapter ${adapter.name} returned no string "output"`);
-      output = answer.output;
-    } catch (caught) {
-      if (options.signal?.aborted) throw caught;
-      error = toSampleError(caught);
+    if ('error' in outcome) {
+      error = toSampleError(outcome.error);
       errors++;
+    } else if (typeof outcome?.output !== 'string') {
+      error = toSampleError(new TypeError(`adapter ${adapter.name} returned no string "output"`));
+      errors++;
+    } else {
+      output = outcome.output;
     }
     const result = toResult(sample, output, { profile, benchmark, key, ...(error ? { error } : {}) });
     stored.set(key, result);
@@ -185,9 +188,57 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
       writer.request();
     }
   };
+  const failure = (caught: unknown): { error: unknown } => {
+    if (options.signal?.aborted) throw caught;
+    return { error: caught };
+  };
+  const evaluateOne = async (index: number): Promise<void> => {
+    options.signal?.throwIfAborted();
+    const sample = samples[index]!;
+    let outcome: { output: string } | { error: unknown };
+    try {
+      outcome = await adapter.generate(sample, await requestFor(sample));
+    } catch (caught) {
+      outcome = failure(caught);
+    }
+    record(index, outcome);
+  };
+  // Batched adapters get consecutive groups in sample order, one group at a time.
+  const evaluateGroup = async (group: readonly number[]): Promise<void> => {
+    options.signal?.throwIfAborted();
+    const items: Array<{ index: number; sample: EvalSample; request: GenerateRequest }> = [];
+    for (const index of group) {
+      const sample = samples[index]!;
+      try {
+        items.push({ index, sample, request: await requestFor(sample) });
+      } catch (caught) {
+        record(index, failure(caught));
+      }
+    }
+    if (items.length === 0) return;
+    let outcomes: Array<{ output: string } | { error: unknown }>;
+    try {
+      outcomes = await adapter.generateBatch!(items.map(({ sample, request }) => ({ sample, request })));
+      if (!Array.isArray(outcomes) || outcomes.length !== items.length) {
+        throw new TypeError(`adapter ${adapter.name}: generateBatch returned ${Array.isArray(outcomes) ? outcomes.length : 'no'} answers for ${items.length} samples`);
+      }
+    } catch (caught) {
+      const failed = failure(caught);
+      outcomes = items.map(() => failed);
+    }
+    items.forEach(({ index }, i) => record(index, outcomes[i]!));
+  };
 
   try {
-    await Promise.all(pending.map((i) => limit(evaluateOne, i)));
+    if (adapter.generateBatch) {
+      const size = adapter.groupSize ?? concurrency;
+      const groups: number[][] = [];
+      for (let start = 0; start < pending.length; start += size) groups.push(pending.slice(start, start + size));
+      const sequential = pLimit(1);
+      await Promise.all(groups.map((group) => sequential(evaluateGroup, group)));
+    } else {
+      await Promise.all(pending.map((i) => limit(evaluateOne, i)));
+    }
   } finally {
     limit.clearQueue();
     // Whatever happened, persist every finished answer before returning or rethrowing.

@@ -8,8 +8,10 @@ import { writeFileAtomic, writeJsonAtomic } from './json-file.js';
 import { suiteHtml, suiteMarkdown } from './report.js';
 import { runEvaluation } from './runner.js';
 import type { RunEvaluationOptions, RunProgress } from './runner.js';
-import type { Summary } from './summarize.js';
+import type { SuiteRun, SuiteSummary } from './suite-types.js';
 import type { EvalSample, ModelAdapter, ScoringProfile } from './types.js';
+
+export type { SuiteRun, SuiteSummary } from './suite-types.js';
 
 export interface SuiteBenchmark {
   /** Benchmark name (`vsibench`, `VSI-Bench`, `synthetic`, …). */
@@ -18,28 +20,6 @@ export interface SuiteBenchmark {
   /** Directory relative media paths of this benchmark resolve against. */
   dataRoot: string;
   categoryField?: string | null;
-}
-
-export interface SuiteRun {
-  benchmark: string;
-  maxFrames: number;
-  outputPath: string;
-  summary: Summary;
-  resumed: number;
-  evaluated: number;
-  errors: number;
-}
-
-/** `summary.json`: everything the reports are drawn from. */
-export interface SuiteSummary {
-  tool: string;
-  profile: ScoringProfile;
-  model: string;
-  max_pixels: number;
-  frames: number[];
-  created_at: string;
-  settings: Record<string, unknown>;
-  runs: SuiteRun[];
 }
 
 export interface RunSuiteOptions

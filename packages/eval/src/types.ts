@@ -6,29 +6,25 @@
  * and `data_type`. Results are those samples plus the fields `eval_bench.py` adds.
  */
 
-/** The problem types Video-R1 uses; files may hold others, which score 0 as in the reference. */
-export type KnownProblemType = 'multiple choice' | 'numerical' | 'OCR' | 'free-form' | 'regression';
+import type { ProblemType, VideoR1Record } from '@video-r1/datasets';
+
+/**
+ * The problem types Video-R1 uses; files may hold others, which score 0 as in the reference.
+ * @deprecated `ProblemType` of @video-r1/datasets (the list is `PROBLEM_TYPES`); this alias goes in the next minor release.
+ */
+export type KnownProblemType = ProblemType;
 
 /** Which conventions turn outputs into scores and scores into benchmark numbers. */
 export type ScoringProfile = 'video-r1' | 'lmms-eval';
 
 export const SCORING_PROFILES: readonly ScoringProfile[] = ['video-r1', 'lmms-eval'];
 
-/** One evaluation sample, as stored in Video-R1's `eval_*.json` files (extra fields are kept). */
-export interface EvalSample {
-  problem_id?: number | string;
-  problem: string;
-  /** `KnownProblemType` in Video-R1's files; any other string scores 0 like `eval_bench.py`. */
-  problem_type: string;
-  data_type?: string;
-  options?: string[];
-  /** Ground truth, normally `<answer>X</answer>`. */
-  solution: string;
-  /** Media path, relative to the data root (Video-R1 writes `./Evaluation/...`) or absolute. */
-  path?: string;
-  data_source?: string;
-  [field: string]: unknown;
-}
+/**
+ * One evaluation sample: a record of Video-R1's `eval_*.json` files, typed once in
+ * @video-r1/datasets (which validates them on reading; extra fields are kept).
+ * @deprecated `VideoR1Record` of @video-r1/datasets; this alias goes in the next minor release.
+ */
+export type EvalSample = VideoR1Record;
 
 /** Why a sample has no model output. Recorded in the result; the run goes on. */
 export interface SampleError {
@@ -41,7 +37,7 @@ export interface SampleError {
 }
 
 /** One scored sample: the input record plus the fields `eval_bench.py` writes. */
-export interface EvalResult extends EvalSample {
+export interface EvalResult extends VideoR1Record {
   /** Raw model output (`''` when the model could not be asked, see `error`). */
   output: string;
   /** Text inside `<answer>…</answer>`, or the whole output when there is none. */
@@ -78,7 +74,17 @@ export interface GenerateRequest {
 export interface ModelAdapter {
   /** Written into the output files and the report. */
   name: string;
-  generate(sample: EvalSample, request: GenerateRequest): Promise<{ output: string }>;
+  generate(sample: VideoR1Record, request: GenerateRequest): Promise<{ output: string }>;
+  /**
+   * Optional: answers for several samples at once, in order (one output per item). When an
+   * adapter has it, `runEvaluation` hands it the pending samples in consecutive groups of
+   * `groupSize` (in sample order), so batch composition — and with it every output — does not
+   * depend on which media file finished loading first. An item that failed alone (e.g. its media)
+   * comes back as `{ error }`; a throw fails the whole group.
+   */
+  generateBatch?(items: ReadonlyArray<{ sample: VideoR1Record; request: GenerateRequest }>): Promise<Array<{ output: string } | { error: unknown }>>;
+  /** Samples per `generateBatch` call (default: the run's `concurrency`). */
+  groupSize?: number;
   /** Releases sockets, tensors, … */
   close?(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { benchmarkFromFileName, parsePythonJson, rescoreFile, runEvaluation, writeJsonAtomic } from '../src/index.js';
 import type { ModelAdapter } from '../src/index.js';
+import { textRecord } from './helpers/samples.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -49,7 +50,7 @@ describe("re-scoring Video-R1's own output files", () => {
     const file = join(dir, 'eval_vsibench_partial.json');
     const parsed = parsePythonJson(VIDEO_R1_FILE) as { results: object[] };
     await writeJsonAtomic(file, { results: parsed.results.slice(0, 1) });
-    const samples = (parsed.results as { problem_id: number }[]).map(({ problem_id }) => ({ problem_id, problem: `Q${problem_id}`, problem_type: 'multiple choice', options: ['A. x', 'B. y'], solution: '<answer>B</answer>' }));
+    const samples = (parsed.results as { problem_id: number }[]).map(({ problem_id }) => textRecord({ problem_id, problem: `Q${problem_id}`, problem_type: 'multiple choice', options: ['A. x', 'B. y'], solution: '<answer>B</answer>' }));
     const asked: string[] = [];
     const adapter: ModelAdapter = { name: 'echo', generate: async (s) => (asked.push(String(s.problem_id)), { output: '<answer>B</answer>' }) };
     const run = await runEvaluation({ benchmark: 'vsibench', samples, adapter, outputPath: file, dataRoot: dir, resume: true });
@@ -70,19 +71,19 @@ describe("re-scoring Video-R1's own output files", () => {
 describe('resume safety', () => {
   it('refuses a file written with another frame budget or for other samples', async () => {
     const file = join(dir, 'out.json');
-    const samples = [1, 2, 3].map((i) => ({ problem_id: i, problem: `Q${i}`, problem_type: 'numerical', solution: `<answer>${i}</answer>` }));
+    const samples = [1, 2, 3].map((i) => textRecord({ problem_id: i, problem: `Q${i}`, problem_type: 'numerical', solution: `<answer>${i}</answer>` }));
     const adapter: ModelAdapter = { name: 'm', generate: async (s) => ({ output: `<answer>${String(s.problem_id)}</answer>` }) };
     const base = { benchmark: 'synthetic', adapter, outputPath: file, dataRoot: dir, resume: true };
     await runEvaluation({ ...base, samples, maxFrames: 16 });
     await expect(runEvaluation({ ...base, samples, maxFrames: 32 })).rejects.toThrow(/max_frames 16 ≠ 32/);
     await expect(runEvaluation({ ...base, samples: samples.slice(0, 2), maxFrames: 16 })).rejects.toThrow(/1 result\(s\) for samples outside this run \(id:3\)/);
-    const grown = await runEvaluation({ ...base, samples: [...samples, { problem_id: 4, problem: 'Q4', problem_type: 'numerical', solution: '<answer>4</answer>' }], maxFrames: 16 });
+    const grown = await runEvaluation({ ...base, samples: [...samples, textRecord({ problem_id: 4, problem: 'Q4', problem_type: 'numerical', solution: '<answer>4</answer>' })], maxFrames: 16 });
     expect(grown).toMatchObject({ resumed: 3, evaluated: 1 });
   });
 
   it('asks again about samples whose earlier call failed', async () => {
     const file = join(dir, 'out.json');
-    const samples = [1, 2].map((i) => ({ problem_id: i, problem: `Q${i}`, problem_type: 'numerical', solution: `<answer>${i}</answer>` }));
+    const samples = [1, 2].map((i) => textRecord({ problem_id: i, problem: `Q${i}`, problem_type: 'numerical', solution: `<answer>${i}</answer>` }));
     let failing = true;
     const adapter: ModelAdapter = {
       name: 'flaky',

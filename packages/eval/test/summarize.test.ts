@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { finalAcc, float32Mean, summarize, toResult } from '../src/index.js';
-import type { EvalResult, EvalSample, ScoringProfile } from '../src/index.js';
+import type { EvalResult, ScoringProfile } from '../src/index.js';
+import { textRecord } from './helpers/samples.js';
 
-function result(sample: Partial<EvalSample> & { problem_type: string; solution: string }, output: string, profile: ScoringProfile = 'video-r1', benchmark?: string): EvalResult {
-  return toResult({ problem: 'q', ...sample }, output, { profile, ...(benchmark ? { benchmark } : {}) });
+function result(sample: { problem_type: string; solution: string; [field: string]: unknown }, output: string, profile: ScoringProfile = 'video-r1', benchmark?: string): EvalResult {
+  return toResult(textRecord({ problem: 'q', ...sample }), output, { profile, ...(benchmark ? { benchmark } : {}) });
 }
 
 describe('final_acc as eval_bench.py computes it', () => {
@@ -92,7 +93,7 @@ describe('summarize', () => {
   });
 
   it('counts failed model calls', () => {
-    const failed = toResult({ problem: 'q', problem_type: 'multiple choice', solution: '<answer>A</answer>' }, '', { profile: 'video-r1', error: { kind: 'http', message: 'HTTP 500', status: 500 } });
+    const failed = toResult(textRecord({ problem: 'q', problem_type: 'multiple choice', solution: '<answer>A</answer>' }), '', { profile: 'video-r1', error: { kind: 'http', message: 'HTTP 500', status: 500 } });
     const s = summarize([failed, ...results]);
     expect(s.total.errors).toBe(1);
     expect(failed).toMatchObject({ output: '', prediction: '', reward: 0, correct: false });
@@ -101,13 +102,13 @@ describe('summarize', () => {
 
 describe('toResult writes what eval_bench.py writes', () => {
   it('adds output, prediction, reward, correct and process in that order, keeping the sample fields', () => {
-    const r = toResult({ problem_id: 7, problem: 'q', problem_type: 'numerical', solution: '<answer>3.5</answer>', path: './a.mp4' }, '<think>\n  count \n</think><answer> 3.50 </answer>', { profile: 'video-r1' });
-    expect(Object.keys(r)).toEqual(['problem_id', 'problem', 'problem_type', 'solution', 'path', 'output', 'prediction', 'reward', 'correct', 'process']);
+    const r = toResult({ problem_id: 7, problem: 'q', problem_type: 'numerical', data_type: 'video', solution: '<answer>3.5</answer>', path: './a.mp4' }, '<think>\n  count \n</think><answer> 3.50 </answer>', { profile: 'video-r1' });
+    expect(Object.keys(r)).toEqual(['problem_id', 'problem', 'problem_type', 'data_type', 'solution', 'path', 'output', 'prediction', 'reward', 'correct', 'process']);
     expect(r).toMatchObject({ prediction: '3.50', reward: 1, correct: true, process: '<think>count</think>' });
   });
 
   it('takes the whole output as the prediction when there is no <answer> (training would score 0)', () => {
-    const r = toResult({ problem: 'q', problem_type: 'multiple choice', solution: '<answer>C</answer>' }, ' C\n', { profile: 'video-r1' });
+    const r = toResult(textRecord({ problem: 'q', problem_type: 'multiple choice', solution: '<answer>C</answer>' }), ' C\n', { profile: 'video-r1' });
     expect(r).toMatchObject({ prediction: ' C\n', reward: 1 });
     expect('process' in r).toBe(false);
   });

@@ -2,8 +2,9 @@
 // its resumption, the ablation's seeds and the evaluator decode each video once, not at every
 // step or every run.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '@video-r1/cli-kit';
 import type { FrameStack } from './frames.js';
 
 /** THWC RGB frames plus the sampling facts that training and reports use. */
@@ -28,6 +29,11 @@ export interface FrameCacheOptions {
    * key, so other settings never read these entries.
    */
   settings: unknown;
+  /**
+   * Keep finished frames in memory (default true). `false` still shares a decode between
+   * concurrent requests but forgets it once it settles (disk entries are kept).
+   */
+  memory?: boolean;
 }
 
 export interface FrameCacheStats {
@@ -89,8 +95,12 @@ export class FrameCache {
       return cached;
     }
     const pending = this.load(file, kind);
-    pending.catch(() => {
+    const forget = (): void => {
+      if (this.options.memory === false) this.memory.delete(key);
+    };
+    pending.then(forget, () => {
       this.stats.failures += 1;
+      forget();
     });
     this.memory.set(key, pending);
     return pending;
@@ -124,13 +134,10 @@ export class FrameCache {
     const frames = await this.options.decode(file, kind);
     this.stats.decoded += 1;
     if (entry) {
-      const tmp = `${entry}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
       try {
-        writeFileSync(tmp, encodeEntry(frames));
-        renameSync(tmp, entry);
+        writeFileAtomicSync(entry, encodeEntry(frames));
       } catch {
         // A full or read-only disk costs a decode next time, never this result.
-        rmSync(tmp, { force: true });
       }
     }
     return frames;

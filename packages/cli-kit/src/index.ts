@@ -1,0 +1,21 @@
+/**
+ * @video-r1/cli-kit — what the video-r1 tools share and nothing else: atomic file writes, the
+ * `latest` run link, one progress display, percent/duration formatting and SVG charts.
+ */
+export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, writeJsonAtomicSync, removeStaleTemporaries } from './atomic-file.js';
+export { linkLatest, readLatestLink } from './latest-link.js';
+export { Progress, type ProgressOptions } from './progress.js';
+export { formatPercent, formatDuration } from './format.js';
+export {
+  renderChart,
+  niceTicks,
+  formatTick,
+  smooth,
+  escapeXml,
+  barChartSvg,
+  lineChartSvg,
+  type ChartSpec,
+  type Series,
+  type BarSeries,
+  type LineSeries,
+} from './svg-chart.js';
