@@ -35,6 +35,7 @@ export {
   type FrameCountSource,
   type FpsSource,
   type FfmpegChoice,
+  type StreamDamage,
 } from './probe.js';
 export { readVideo, type ReadVideoOptions, type ReadVideoResult, type VideoProvenance, type DecodeStrategy } from './read-video.js';
 export { readVideos, readVideosSettled, type ReadVideosOptions } from './read-videos.js';

@@ -401,12 +401,10 @@ function orientationOf(stream: RawStream): { rotation: number; mirrored: boolean
     // [a b; c d] maps stored to displayed pixels (row vectors). A negative determinant mirrors;
     // negating the first column (a flip of the displayed x) leaves the rotation, whose angle
     // ffmpeg writes counter-clockwise as atan2(c, a).
-    let [a, b, c, d] = matrix;
-    const mirrored = a * d - b * c < 0;
-    if (mirrored) {
-      a = -a;
-      c = -c;
-    }
+    const [m0, b, m3, d] = matrix;
+    const mirrored = m0 * d - b * m3 < 0;
+    const a = mirrored ? -m0 : m0;
+    const c = mirrored ? -m3 : m3;
     if (a !== 0 || c !== 0 || b !== 0 || d !== 0) {
       return { rotation: quarterTurns(-(Math.atan2(c, a) * 180) / Math.PI), mirrored };
     }

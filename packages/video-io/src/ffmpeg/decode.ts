@@ -189,12 +189,13 @@ export async function decodeFrames(request: DecodeRequest): Promise<DecodeResult
   if (received !== expected) {
     const got = Math.floor(received / frameSize);
     const detail = summarizeStderr(result.stderr);
-    throw new VideoIoError(
-      'DECODE_FAILED',
-      `ffmpeg decoded ${got} of the ${frames} frames requested from ${quotePath(path)}` +
-        ` (the file may be truncated or corrupt${detail ? `: ${detail}` : ''})`,
-      { file: path },
-    );
+    const why =
+      decodeErrors.length > 0
+        ? `${quotePath(path)} holds corrupt data: the decoder rejected a packet (${decodeErrors[0]})`
+        : `the file may be truncated or corrupt${detail ? `: ${detail}` : ''}`;
+    throw new VideoIoError('DECODE_FAILED', `ffmpeg decoded ${got} of the ${frames} frames requested from ${quotePath(path)} (${why})`, {
+      file: path,
+    });
   }
   return { data, shown, args, decodeErrors, ...(feed && { feed }) };
 }
