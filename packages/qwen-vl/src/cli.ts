@@ -5,7 +5,7 @@
 // VIDEO_R1_BACKEND / TFJS_BACKEND, else the fastest that loads (selectBackend's order).
 import { parseArgs } from 'node:util';
 
-import { type BackendPreference, parseBackendPreference, selectBackend } from '@video-r1/rl-core';
+import { type BackendPreference, parseBackendPreference, selectBackend } from '@video-r1/tensor';
 
 import { runCases } from './cases/runner.js';
 

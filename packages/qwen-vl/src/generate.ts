@@ -2,7 +2,7 @@
 // prefill over the (left-padded) prompt with the rope index, then one token per step at cache
 // position c (pads counted) with M-RoPE position c + rope_delta on all three axes. Greedy
 // (temperature 0) or sampled with temperature / top-k / top-p through rl-core's `sampleTokens`.
-import { type Rng, sampleTokens } from '@video-r1/rl-core';
+import { type Rng, sampleTokens } from '@video-r1/tensor';
 
 import { createKvCache, disposeKvCache } from './kv-cache.js';
 import type { ForwardOptions, ModelInputs, QwenVLModel } from './model.js';

@@ -1,7 +1,7 @@
 // Completion log-probabilities as TRL's GRPOTrainer computes them:
 //   logits[:, P−1 : P+K−1] / T → log_softmax → gather ids[:, P:]   (P = L − K),
 // differentiable, plus the objective Σ logps · completion_mask and its gradients by file name.
-import { tokenLogProbs } from '@video-r1/rl-core';
+import { tokenLogProbs } from '@video-r1/tensor';
 
 import { type ForwardOptions, type ModelInputs, type QwenVLModel, QwenVLModelError } from './model.js';
 import { tf } from './tf.js';

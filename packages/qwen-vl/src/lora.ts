@@ -3,7 +3,7 @@
 // The pairs are tf.Variables keyed by their adapter-file keys
 // (`base_model.model.<module as stored>.lora_A.weight`), so gradients and saves use PEFT's names.
 // The vision tower is never adapted.
-import { createRng } from '@video-r1/video-io';
+import { createRng } from '@video-r1/tensor';
 
 import type { Qwen25VLConfig } from './checkpoint/config.js';
 import { type KeyLayout, toStoredName } from './checkpoint/names.js';

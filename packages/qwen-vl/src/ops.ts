@@ -1,6 +1,6 @@
 // Differentiable building blocks shared by the decoder and the vision tower. Every kernel
 // they use, forward and backward, exists on the cpu, wasm and tensorflow backends.
-import { gatherRows } from '@video-r1/rl-core';
+import { gatherRows } from '@video-r1/tensor';
 
 import { tf } from './tf.js';
 

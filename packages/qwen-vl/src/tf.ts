@@ -1,3 +1,3 @@
-// The one tfjs-core instance of the workspace. Temporary source: rl-core; switches to
-// @video-r1/tensor once that package exists (architecture issue).
-export { tf } from '@video-r1/rl-core';
+// The one tfjs-core instance of the workspace (@video-r1/tensor): every module of this package
+// imports tf from here, so all tensors meet on the backend selectBackend chose.
+export { tf } from '@video-r1/tensor';
