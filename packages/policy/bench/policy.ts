@@ -7,7 +7,7 @@
 // tokens), 13-token prompts, 15-token completions, a vocabulary of ~1,000 tokens.
 import { parseArgs } from 'node:util';
 
-import { type BackendName, selectBackend, tf } from '@video-r1/rl-core';
+import { type BackendName, selectBackend, tf } from '@video-r1/tensor';
 import { createRng } from '@video-r1/video-io';
 
 import { AdamOptimizer, type Frames, type PolicyInput, Tokenizer, completionCrossEntropy, createPolicy, generate } from '../src/index.js';

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 
 import { buildPrompt, ensureSyntheticSet, readDataset, resolveMediaPath, sftTarget, type VideoR1Record } from '@video-r1/datasets';
 import { accuracyReward } from '@video-r1/rewards';
-import { selectBackend, type BackendPreference } from '@video-r1/rl-core';
+import { selectBackend, type BackendPreference } from '@video-r1/tensor';
 
 import { type Frames, type Policy, type PolicyInput, Tokenizer, createPolicy, generate, readPolicyFrames, sftTrain } from '../src/index.js';
 

@@ -1,6 +1,6 @@
 // Batched sampling with a key/value cache: the prompt is encoded once, then each step
 // runs the model over one new column only, so T new tokens cost T small forward steps.
-import { type Rng, sampleTokens } from '@video-r1/rl-core';
+import { type Rng, sampleTokens } from '@video-r1/tensor';
 
 import {
   type BatchLayout,
@@ -24,7 +24,9 @@ export interface GenerateOptions {
   temperature?: number;
   /** Nucleus mass in (0, 1]. Default 1. */
   topP?: number;
-  /** Uniform [0, 1) generator (`createRng(seed)` of @video-r1/video-io); one draw per row and step. Required unless temperature is 0. */
+  /** Keep the k most probable tokens before top-p (0 or absent: no limit). */
+  topK?: number;
+  /** Uniform [0, 1) generator (`createRng(seed)` of @video-r1/tensor); one draw per row and step. Required unless temperature is 0. */
   rng?: Rng;
   /** Completions per input (a GRPO group): the prompt is encoded once and its cache shared. Default 1. */
   numSamples?: number;
@@ -57,6 +59,7 @@ export function generate(policy: Policy, inputs: readonly PolicyInput[], options
   const numSamples = options.numSamples ?? 1;
   const temperature = options.temperature ?? 1;
   const topP = options.topP ?? 1;
+  const topK = options.topK ?? 0;
   const { maxNewTokens } = options;
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) {
     throw new Error(`generate: maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
@@ -65,7 +68,7 @@ export function generate(policy: Policy, inputs: readonly PolicyInput[], options
     throw new Error(`generate: numSamples must be a positive integer, got ${numSamples}`);
   }
   if (temperature > 0 && typeof options.rng !== 'function') {
-    throw new Error('generate: options.rng is required when temperature > 0 (e.g. createRng(seed) from @video-r1/video-io)');
+    throw new Error('generate: options.rng is required when temperature > 0 (e.g. createRng(seed) from @video-r1/tensor)');
   }
   const rng: Rng = options.rng ?? (() => 0);
   const { tokenizer } = policy;
@@ -100,7 +103,7 @@ export function generate(policy: Policy, inputs: readonly PolicyInput[], options
   const choose = (logits: Tensor2D): number[] =>
     tf.tidy(() => {
       const masked = tf.add(logits, padBias) as Tensor2D;
-      return sampleTokens(masked, { temperature, topP, rng });
+      return sampleTokens(masked, { temperature, topP, topK, rng });
     });
   const record = (tokens: readonly number[]): boolean => {
     tokens.forEach((token, row) => {

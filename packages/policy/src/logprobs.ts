@@ -1,6 +1,6 @@
 // Teacher-forced scoring of given completions: the [N, T] log-probabilities the GRPO loss
 // and the SFT cross-entropy are built on.
-import { gatherRows, tokenLogProbs } from '@video-r1/rl-core';
+import { gatherRows, tokenLogProbs } from '@video-r1/tensor';
 
 import {
   type Policy,
@@ -35,29 +35,12 @@ export function padCompletions(completions: readonly (readonly number[])[], padI
   });
 }
 
-/**
- * 1 for every real completion token (up to and including the first EOS), 0 after it and
- * on padding: the mask TRL builds from `is_eos`.
- */
-export function completionMask(
-  completions: readonly (readonly number[])[],
-  eosId: number,
-  length?: number,
-): number[][] {
-  const T = length ?? Math.max(0, ...completions.map((c) => c.length));
-  return completions.map((c) => {
-    const row = new Array<number>(T).fill(0);
-    for (let t = 0; t < Math.min(T, c.length); t++) {
-      row[t] = 1;
-      if (c[t] === eosId) break;
-    }
-    return row;
-  });
-}
+/** The completion mask of @video-r1/model-api (1 up to and including the first EOS), re-exported. */
+export { completionMask } from '@video-r1/model-api';
 
 /**
  * Log-probabilities [N, T] of `completions[n]` after `inputs[n]`, by `tokenLogProbs` of
- * @video-r1/rl-core over one causal pass. Differentiable with respect to the policy's
+ * @video-r1/tensor over one causal pass. Differentiable with respect to the policy's
  * variables: call it inside `tf.variableGrads` (or the optimizer's `minimize`) to train on it.
  *
  * Rows that share an input (the same `PolicyInput` object, as in a GRPO group) share its

@@ -1,7 +1,7 @@
 // The policy: a pre-LN decoder-only transformer over [visual tokens | prompt | completion],
 // written with raw tfjs-core ops and tf.variable so that every kernel it needs forward and
 // backward exists on the cpu, wasm and tensorflow backends.
-import { createRng } from '@video-r1/video-io';
+import { createRng } from '@video-r1/tensor';
 
 import { type PolicyConfig, type PolicyConfigInput, type VisionConfig, resolvePolicyConfig } from './config.js';
 import { dense, gelu, layerNorm, lookupRows, matmul, placeRows } from './ops.js';

@@ -1,8 +1,8 @@
 // Differentiable building blocks. Every kernel they use, forward and backward, exists on
 // the cpu, wasm and tensorflow backends: tf.gather's own gradient needs UnsortedSegmentSum,
-// which wasm lacks (and which cpu runs in O(segments × rows)), so lookups use rl-core's
+// which wasm lacks (and which cpu runs in O(segments × rows)), so lookups use @video-r1/tensor's
 // gatherRows, whose gradient is a ScatterNd.
-import { gatherRows } from '@video-r1/rl-core';
+import { gatherRows } from '@video-r1/tensor';
 
 import { tf } from './tf.js';
 import type { Tensor, Tensor2D } from './tf.js';

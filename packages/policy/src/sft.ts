@@ -2,7 +2,7 @@
 // `process + "\n" + solution` targets, loss on completion tokens only, Adam with warm-up and
 // gradient clipping, and validation (loss and exact-answer accuracy) after every epoch.
 import { accuracyReward, extractAnswer } from '@video-r1/rewards';
-import { createRng } from '@video-r1/video-io';
+import { createRng } from '@video-r1/tensor';
 
 import { visualTokenCount } from './config.js';
 import { AdamOptimizer, type OptimizerStepResult, type SkipReason, learningRateAt } from './adam.js';

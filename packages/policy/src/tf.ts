@@ -1,7 +1,7 @@
-// The one tfjs-core instance of the project comes from @video-r1/rl-core, so the backend
+// The one tfjs-core instance of the project comes from @video-r1/tensor, so the backend
 // chosen by its `selectBackend` is the one every op here runs on.
-export { tf } from '@video-r1/rl-core';
-import type { tf } from '@video-r1/rl-core';
+export { tf } from '@video-r1/tensor';
+import type { tf } from '@video-r1/tensor';
 
 export type Tensor = tf.Tensor;
 export type Tensor1D = tf.Tensor1D;

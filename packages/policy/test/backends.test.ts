@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { selectBackend, tf } from '@video-r1/rl-core';
+import { selectBackend, tf } from '@video-r1/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { completionLogProbs, loadCheckpoint, saveCheckpoint, type Policy } from '../src/index.js';

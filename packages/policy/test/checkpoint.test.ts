@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { tf } from '@video-r1/rl-core';
+import { tf } from '@video-r1/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { AdamOptimizer, CheckpointError, completionLogProbs, loadCheckpoint, saveCheckpoint } from '../src/index.js';

@@ -1,5 +1,5 @@
 // Tiny models and inputs shared by the tests (sizes chosen so the suite stays fast on 2 cores).
-import { createRng } from '@video-r1/video-io';
+import { createRng } from '@video-r1/tensor';
 
 import { type PolicyConfigInput, Tokenizer, createPolicy, type Frames, type Policy } from '../src/index.js';
 

@@ -1,4 +1,4 @@
-import { tf } from '@video-r1/rl-core';
+import { tf } from '@video-r1/tensor';
 import { createRng, shuffleFrames } from '@video-r1/video-io';
 import { afterAll, describe, expect, it } from 'vitest';
 

@@ -1,4 +1,4 @@
-import { tf } from '@video-r1/rl-core';
+import { tf } from '@video-r1/tensor';
 import { describe, expect, it } from 'vitest';
 
 import { AdamOptimizer, completionCrossEntropy, learningRateAt, sftTrain, type SftStepMetrics } from '../src/index.js';

@@ -1,0 +1,3 @@
+import { packageTestConfig } from '@video-r1/vitest-config';
+
+export default packageTestConfig();
