@@ -4,7 +4,7 @@ export { ANNOTATION_FIELDS, COT_SELECT_THRESHOLD, annotatedRecord, bestChain, fa
 export type { AnnotatedRecord, ScoredChain } from './record.js';
 export { summarizeAnnotation, annotationTables } from './summary.js';
 export type { AnnotationGroup, AnnotationSummary } from './summary.js';
-export { COT_DECODING, COT_MEDIA, cotFrameLoader } from './media.js';
+export { COT_DECODING, COT_MEDIA, cotFrameLoader, cotFrameRequest } from './media.js';
 export { COT_JOURNAL_FILE, COT_RESULTS_FILE, COT_SFT_FILE, COT_SUMMARY_FILE, annotationPaths, readAnnotationFile, writeAnnotationFiles } from './files.js';
 export type { AnnotationInfo, AnnotationPaths } from './files.js';
 export { AnnotationError } from './errors.js';

@@ -5,7 +5,8 @@
  * and 256·28·28 pixels — video-io's `video-r1-train` preset. The script's messages carry no
  * per-message `max_pixels` / `nframes`, so nothing overrides them.
  */
-import { readImage, readVideo, videoPreset } from '@video-r1/video-io';
+import { readFrames, videoPreset } from '@video-r1/video-io';
+import type { FrameRequest } from '@video-r1/video-io';
 import type { FrameLoader } from '../media.js';
 
 /** Frame and pixel budget of an annotation request (the `video-r1-train` constants). */
@@ -15,17 +16,13 @@ export const COT_MEDIA = Object.freeze({ maxFrames: 16, maxPixels: 128 * 28 * 28
 export const COT_DECODING = Object.freeze({ temperature: 1.0, top_p: 0.95, max_tokens: 512 });
 
 /**
- * `FrameLoader` for `openAIAdapter({ frameLoader })`: the `video-r1-train` preset, with the
- * request's frame budget as `FPS_MAX_FRAMES` and its pixel budget as `VIDEO_MAX_PIXELS`
- * (16 and 128·28·28 in an annotation run, i.e. the preset unchanged); images keep the preset's
- * own 256·28·28 cap.
+ * The video-io request for an annotation budget: the `video-r1-train` preset with the budget's
+ * frames as `FPS_MAX_FRAMES` and pixels as `VIDEO_MAX_PIXELS` (16 and 128·28·28 in an annotation
+ * run, i.e. the preset unchanged); images keep the preset's own 256·28·28 cap.
  */
-export const cotFrameLoader: FrameLoader = async (media, budget) => {
-  const preset = videoPreset('video-r1-train', { maxFrames: budget.maxFrames, videoMaxPixels: budget.maxPixels });
-  if (media.kind === 'image') {
-    const image = await readImage(media.path, { preset });
-    return { data: image.data, frames: 1, height: image.height, width: image.width };
-  }
-  const video = await readVideo(media.path, { preset });
-  return { data: video.data, frames: video.frames, height: video.height, width: video.width };
-};
+export function cotFrameRequest(budget: { maxFrames: number; maxPixels: number }): FrameRequest {
+  return { preset: videoPreset('video-r1-train', { maxFrames: budget.maxFrames, videoMaxPixels: budget.maxPixels }) };
+}
+
+/** `FrameLoader` for `openAIAdapter({ frameLoader })`: reads media with `cotFrameRequest`. */
+export const cotFrameLoader: FrameLoader = (media, budget) => readFrames(media.path, media.kind, cotFrameRequest(budget));
