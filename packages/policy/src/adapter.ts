@@ -1,11 +1,13 @@
 // An evaluation adapter for @video-r1/eval: satisfies its `ModelAdapter` interface
-// structurally (no import of eval), reading each sample's media at the policy's frame size
-// and answering with the policy. Calls that arrive together are decoded as one batch.
-import { type Rng, createRng, readImage, readVideo } from '@video-r1/video-io';
+// structurally (no import of eval), reading each sample's media through a video-io frame source
+// and answering with the policy. `generateBatch` answers consecutive groups (what the runner
+// uses); `generate` batches the calls that arrive together.
+import { type Rng, createRng } from '@video-r1/tensor';
+import { FrameSource, type FrameRequest, type FrameStack } from '@video-r1/video-io';
 
+import { capFrameRequest, policyFrameRequest } from './frames.js';
 import { generate } from './generate.js';
 import type { Policy, PolicyInput } from './model.js';
-import type { Frames } from './vision.js';
 
 /** What @video-r1/eval's runner passes as the second argument of `generate`. */
 export interface AdapterRequest {
@@ -15,6 +17,11 @@ export interface AdapterRequest {
   maxFrames: number;
   maxPixels?: number;
   signal?: AbortSignal;
+}
+
+/** Where frames come from: a video-io `FrameSource`, or anything with its `frames` method. */
+export interface PolicyFrameProvider {
+  frames(file: string, kind: 'video' | 'image', signal?: AbortSignal): Promise<FrameStack>;
 }
 
 export interface PolicyAdapterOptions {
@@ -29,13 +36,32 @@ export interface PolicyAdapterOptions {
   seed?: number;
   /** Most samples decoded together. Default 16. */
   batchSize?: number;
-  /** Replaces media reading (tests, cached frames). */
-  loadFrames?: (media: NonNullable<AdapterRequest['media']>, maxFrames: number) => Promise<Frames>;
+  /**
+   * The frames to read, whatever the run's frame budget (the trainer passes the source it trains
+   * with). Without it, media are read with `frameRequest` capped by each run's budget.
+   */
+  frames?: PolicyFrameProvider;
+  /**
+   * The request media are read with when `frames` is not given: default `policyFrameRequest` of
+   * the policy's vision config; pass a checkpoint's `frames` to read what it was trained on.
+   */
+  frameRequest?: FrameRequest;
+  /**
+   * Replaces media reading (tests, cached frames).
+   * @deprecated Pass `frames` (a video-io `FrameSource` or any `PolicyFrameProvider`); goes in the next minor release.
+   */
+  loadFrames?: (media: NonNullable<AdapterRequest['media']>, maxFrames: number) => Promise<FrameStack>;
 }
+
+export type AdapterOutcome = { output: string } | { error: unknown };
 
 export interface PolicyAdapter {
   name: string;
+  /** Samples per `generateBatch` call: the runner groups pending samples by it. */
+  groupSize: number;
   generate(sample: unknown, request: AdapterRequest): Promise<{ output: string }>;
+  /** One output per item, in order; an item whose media cannot be read gets `{ error }`. */
+  generateBatch(items: ReadonlyArray<{ sample: unknown; request: AdapterRequest }>): Promise<AdapterOutcome[]>;
   close(): Promise<void>;
 }
 
@@ -45,69 +71,75 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-/** Reads a sample's media at the policy's frame size, sampling video frames as Video-R1 trains (2 fps, 4–16 frames). */
-export async function readPolicyFrames(
-  policy: Policy,
-  media: NonNullable<AdapterRequest['media']>,
-  maxFrames: number,
-  signal?: AbortSignal,
-): Promise<Frames> {
-  const { height, width } = policy.config.vision;
-  if (media.kind === 'image') {
-    const image = await readImage(media.path, { outputSize: { height, width }, ...(signal ? { signal } : {}) });
-    return { data: image.data, frames: 1, height: image.height, width: image.width };
-  }
-  const video = await readVideo(media.path, {
-    preset: 'video-r1-train',
-    maxFrames: Math.max(1, Math.min(maxFrames, policy.config.vision.maxFrames)),
-    outputSize: { height, width },
-    ...(signal ? { signal } : {}),
-  });
-  return { data: video.data, frames: video.frames, height: video.height, width: video.width };
+/**
+ * Reads a sample's media at the policy's frame size, sampling video frames as Video-R1 trains (2 fps, 4–16 frames).
+ * @deprecated `new FrameSource({ request: policyFrameRequest(policy.config.vision, { maxFrames }) }).frames(path, kind)`; goes in the next minor release.
+ */
+export function readPolicyFrames(policy: Policy, media: NonNullable<AdapterRequest['media']>, maxFrames: number, signal?: AbortSignal): Promise<FrameStack> {
+  return new FrameSource({ request: policyFrameRequest(policy.config.vision, { maxFrames }), memory: false }).frames(media.path, media.kind, signal);
 }
 
 /** A `ModelAdapter` (of @video-r1/eval) answering with `policy`. */
 export function policyAdapter(options: PolicyAdapterOptions): PolicyAdapter {
   const { policy } = options;
+  const { vision } = policy.config;
   const batchSize = options.batchSize ?? 16;
   const temperature = options.temperature ?? 0;
   const rng: Rng = createRng(options.seed ?? 0);
+  const baseRequest = options.frameRequest ?? policyFrameRequest(vision);
+  // One uncached source per frame budget: a benchmark's videos are read once each.
+  const sources = new Map<number, FrameSource>();
   const queue: Pending[] = [];
   let scheduled = false;
   let closed = false;
+
+  const framesOf = (request: AdapterRequest): Promise<FrameStack> | null => {
+    const media = request.media;
+    if (!media) return null;
+    if (options.frames) return options.frames.frames(media.path, media.kind, request.signal);
+    if (options.loadFrames) return options.loadFrames(media, request.maxFrames);
+    const request_ = capFrameRequest(baseRequest, request.maxFrames, vision);
+    const key = request_.maxFrames!;
+    let source = sources.get(key);
+    if (!source) {
+      source = new FrameSource({ request: request_, memory: false });
+      sources.set(key, source);
+    }
+    return source.frames(media.path, media.kind, request.signal);
+  };
+
+  const answer = (inputs: readonly PolicyInput[]): string[] =>
+    generate(policy, inputs, {
+      maxNewTokens: options.maxNewTokens ?? 64,
+      temperature,
+      ...(options.topP !== undefined ? { topP: options.topP } : {}),
+      rng,
+    }).texts;
 
   const flush = (): void => {
     scheduled = false;
     while (queue.length > 0) {
       const batch = queue.splice(0, batchSize);
       try {
-        const out = generate(
-          policy,
-          batch.map((p) => p.input),
-          {
-            maxNewTokens: options.maxNewTokens ?? 64,
-            temperature,
-            ...(options.topP !== undefined ? { topP: options.topP } : {}),
-            rng,
-          },
-        );
-        batch.forEach((p, i) => p.resolve({ output: out.texts[i]! }));
+        const texts = answer(batch.map((p) => p.input));
+        batch.forEach((p, i) => p.resolve({ output: texts[i]! }));
       } catch (error) {
         for (const p of batch) p.reject(error);
       }
     }
   };
 
+  const assertOpen = (): void => {
+    if (closed) throw new Error('policyAdapter: generate() after close()');
+  };
+
   return {
     name: options.name ?? 'video-r1-policy',
+    groupSize: batchSize,
     async generate(_sample, request) {
-      if (closed) throw new Error('policyAdapter: generate() after close()');
+      assertOpen();
       request.signal?.throwIfAborted();
-      const frames = request.media
-        ? await (options.loadFrames
-            ? options.loadFrames(request.media, request.maxFrames)
-            : readPolicyFrames(policy, request.media, request.maxFrames, request.signal))
-        : null;
+      const frames = await framesOf(request);
       return new Promise((resolve, reject) => {
         queue.push({ input: { prompt: request.prompt, frames }, resolve, reject });
         if (!scheduled) {
@@ -116,6 +148,21 @@ export function policyAdapter(options: PolicyAdapterOptions): PolicyAdapter {
           setImmediate(flush);
         }
       });
+    },
+    async generateBatch(items) {
+      assertOpen();
+      const frames = await Promise.allSettled(items.map(({ request }) => framesOf(request)));
+      const outcomes: AdapterOutcome[] = frames.map((f) => (f.status === 'rejected' ? { error: f.reason } : { output: '' }));
+      const ready: Array<{ i: number; input: PolicyInput }> = [];
+      frames.forEach((f, i) => {
+        if (f.status === 'fulfilled') ready.push({ i, input: { prompt: items[i]!.request.prompt, frames: f.value } });
+      });
+      for (let start = 0; start < ready.length; start += batchSize) {
+        const chunk = ready.slice(start, start + batchSize);
+        const texts = answer(chunk.map((c) => c.input));
+        chunk.forEach((c, k) => (outcomes[c.i] = { output: texts[k]! }));
+      }
+      return outcomes;
     },
     async close() {
       closed = true;

@@ -11,6 +11,7 @@ import { constants as fsConstants } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import path from 'node:path';
+import type { FrameRequest } from '@video-r1/video-io';
 
 import { AdamOptimizer, type AdamState, type ResolvedAdamOptions } from './adam.js';
 import { type PolicyConfig, resolvePolicyConfig } from './config.js';
@@ -29,6 +30,11 @@ export interface CheckpointContents {
   optimizer?: AdamOptimizer | AdamState;
   /** Whatever the trainer needs to resume: step, stage, data cursor, seeds, … */
   trainingState?: JsonValue;
+  /**
+   * The frames the policy was trained on (`frames.json`): an evaluator reads media with this
+   * request, so it feeds the checkpoint the pixels its training and test evaluation saw.
+   */
+  frames?: FrameRequest;
 }
 
 export interface ManifestFile {
@@ -50,6 +56,8 @@ export interface LoadedCheckpoint {
   policy: Policy;
   optimizerState?: AdamState;
   trainingState?: JsonValue;
+  /** The request saved with the checkpoint, when it has one. */
+  frames?: FrameRequest;
   manifest: CheckpointManifest;
 }
 
@@ -73,6 +81,7 @@ const FILES = {
   optimizer: 'optimizer.json',
   optimizerMoments: 'optimizer.bin',
   trainingState: 'training-state.json',
+  frames: 'frames.json',
   manifest: 'manifest.json',
 } as const;
 
@@ -159,6 +168,7 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
   if (contents.trainingState !== undefined) {
     files.set(FILES.trainingState, Buffer.from(JSON.stringify(contents.trainingState, null, 2) + '\n'));
   }
+  if (contents.frames !== undefined) files.set(FILES.frames, Buffer.from(JSON.stringify(contents.frames, null, 2) + '\n'));
   const manifest: CheckpointManifest = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
@@ -323,5 +333,12 @@ export async function loadCheckpoint(dir: string, options: { trainable?: boolean
   const trainingState = data.has(FILES.trainingState)
     ? (parseJson(root, FILES.trainingState, data.get(FILES.trainingState)!) as JsonValue)
     : undefined;
-  return { policy, manifest, ...(optimizerState ? { optimizerState } : {}), ...(trainingState !== undefined ? { trainingState } : {}) };
+  const frames = data.has(FILES.frames) ? (parseJson(root, FILES.frames, data.get(FILES.frames)!) as FrameRequest) : undefined;
+  return {
+    policy,
+    manifest,
+    ...(optimizerState ? { optimizerState } : {}),
+    ...(trainingState !== undefined ? { trainingState } : {}),
+    ...(frames !== undefined ? { frames } : {}),
+  };
 }

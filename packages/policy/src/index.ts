@@ -63,4 +63,15 @@ export {
   type SftEpochMetrics,
   type ValidationResult,
 } from './sft.js';
-export { policyAdapter, readPolicyFrames, type AdapterRequest, type PolicyAdapter, type PolicyAdapterOptions } from './adapter.js';
+export {
+  policyAdapter,
+  readPolicyFrames,
+  type AdapterOutcome,
+  type AdapterRequest,
+  type PolicyAdapter,
+  type PolicyAdapterOptions,
+  type PolicyFrameProvider,
+} from './adapter.js';
+export { policyFrameRequest, capFrameRequest } from './frames.js';
+export { findCheckpoints, newestCheckpoint, type FoundCheckpoint } from './find-checkpoints.js';
+export { loadPolicyModel, policyModel, type PolicyModel, type PolicyModelOptions } from './vision-language-model.js';

@@ -1,14 +1,13 @@
 // Frames → flattened space-time patches (plain JS, no tensors): the model embeds them with
 // one matrix multiply and adds spatial and temporal position embeddings.
+import type { FrameStack } from '@video-r1/video-io';
 import type { VisionConfig } from './config.js';
 
-/** THWC RGB frames, as `readVideo` / `readImage` of @video-r1/video-io return them. */
-export interface Frames {
-  data: Uint8Array;
-  frames: number;
-  height: number;
-  width: number;
-}
+/**
+ * THWC RGB frames, as `readVideo` / `readImage` of @video-r1/video-io return them.
+ * @deprecated `FrameStack` of @video-r1/video-io (the one frame type); this alias goes in the next minor release.
+ */
+export type Frames = FrameStack;
 
 export interface Patches {
   /**
