@@ -6,7 +6,7 @@ import { readJsonFile } from './checkpoint/config.js';
 import { toCanonicalName } from './checkpoint/names.js';
 import { readSafetensorsHeader, readSafetensorsTensor } from './checkpoint/safetensors.js';
 import type { LoraSpec } from './lora.js';
-import { QwenVLModelError } from './model.js';
+import { QwenVLModelError } from './model-error.js';
 import { tf } from './tf.js';
 
 export interface AdapterWeights {

@@ -6,6 +6,7 @@ import { type Rng, sampleTokens } from '@video-r1/tensor';
 
 import { createKvCache, disposeKvCache } from './kv-cache.js';
 import type { ForwardOptions, ModelInputs, QwenVLModel } from './model.js';
+import { QwenVLModelError } from './model-error.js';
 import { tf } from './tf.js';
 
 export interface GenerateOptions extends ForwardOptions {
@@ -49,10 +50,10 @@ const noRng: Rng = () => 0;
 /** Generates up to `maxNewTokens` tokens for every row (KV-cached: O(T) work per new token). */
 export function generate(model: QwenVLModel, inputs: ModelInputs, options: GenerateOptions): GenerateResult {
   const { maxNewTokens } = options;
-  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) throw new Error(`generate: maxNewTokens must be an integer ≥ 0, got ${maxNewTokens}`);
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) throw new QwenVLModelError('INVALID_INPUT', `generate: maxNewTokens must be an integer ≥ 0, got ${maxNewTokens}`);
   const temperature = options.temperature ?? 0;
   if (temperature > 0 && typeof options.rng !== 'function') {
-    throw new Error('generate: sampling (temperature > 0) needs options.rng, e.g. createRng(seed) from @video-r1/video-io');
+    throw new QwenVLModelError('INVALID_INPUT', 'generate: sampling (temperature > 0) needs options.rng, e.g. createRng(seed) from @video-r1/video-io');
   }
   const stops = stopIds(model, options.eosTokenId);
   const pad = options.padTokenId ?? model.config.padTokenId ?? stops[0] ?? 0;

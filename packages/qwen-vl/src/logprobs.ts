@@ -3,7 +3,8 @@
 // differentiable, plus the objective Σ logps · completion_mask and its gradients by file name.
 import { tokenLogProbs } from '@video-r1/tensor';
 
-import { type ForwardOptions, type ModelInputs, type QwenVLModel, QwenVLModelError } from './model.js';
+import type { ForwardOptions, ModelInputs, QwenVLModel } from './model.js';
+import { QwenVLModelError } from './model-error.js';
 import { tf } from './tf.js';
 
 export interface CompletionLogProbsOptions extends ForwardOptions {

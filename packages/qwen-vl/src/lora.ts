@@ -8,6 +8,7 @@ import { createRng } from '@video-r1/tensor';
 import type { Qwen25VLConfig } from './checkpoint/config.js';
 import { type KeyLayout, toStoredName } from './checkpoint/names.js';
 import type { LoraPair } from './decoder.js';
+import { QwenVLModelError } from './model-error.js';
 import { tf } from './tf.js';
 
 /** The decoder linears LoRA can adapt (PEFT's usual Qwen2 targets). */
@@ -84,8 +85,8 @@ export class LoraState {
   enabled = true;
 
   constructor(spec: LoraSpec, layout: KeyLayout) {
-    if (!Number.isInteger(spec.r) || spec.r < 1) throw new Error(`LoRA r must be a positive integer, got ${spec.r}`);
-    if (!(spec.alpha > 0)) throw new Error(`LoRA alpha must be positive, got ${spec.alpha}`);
+    if (!Number.isInteger(spec.r) || spec.r < 1) throw new QwenVLModelError('INVALID_ADAPTER', `LoRA r must be a positive integer, got ${spec.r}`);
+    if (!(spec.alpha > 0)) throw new QwenVLModelError('INVALID_ADAPTER', `LoRA alpha must be positive, got ${spec.alpha}`);
     this.r = spec.r;
     this.alpha = spec.alpha;
     this.scale = spec.alpha / spec.r;
@@ -148,7 +149,7 @@ export function initLora(config: Qwen25VLConfig, layout: KeyLayout, spec: LoraSp
   const state = new LoraState(spec, layout);
   const modules = selectModules(config, layout, spec.targetModules);
   if (modules.length === 0) {
-    throw new Error(`LoRA target_modules ${JSON.stringify(spec.targetModules)} select no decoder linear of this model`);
+    throw new QwenVLModelError('INVALID_ADAPTER', `LoRA target_modules ${JSON.stringify(spec.targetModules)} select no decoder linear of this model`);
   }
   const shapes = adaptableModules(config);
   const rng = createRng(seed);

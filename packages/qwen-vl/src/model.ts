@@ -18,10 +18,13 @@ import {
 import { type KvCache, advanceCache } from './kv-cache.js';
 import { type LoraSpec, LoraState, adaptableModules, initLora } from './lora.js';
 import { type MropePositions, rotaryTables } from './mrope.js';
+import { QwenVLModelError } from './model-error.js';
 import { lookupRows } from './ops.js';
 import type { GridThw } from './processor/patches.js';
 import { tf } from './tf.js';
 import { type VisionTowers, defaultVisionTowers } from './towers.js';
+
+export { QwenVLModelError, type QwenVLModelErrorCode } from './model-error.js';
 
 /** One batch of model inputs, as the processor and the placeholder expansion give them. */
 export interface ModelInputs {
@@ -49,16 +52,6 @@ export interface HiddenStates {
   /** `[3][B][L]`. */
   positionIds: number[][][];
   ropeDeltas: number[];
-}
-
-export class QwenVLModelError extends Error {
-  override readonly name = 'QwenVLModelError';
-  constructor(
-    readonly code: 'INVALID_INPUT' | 'PLACEHOLDER_MISMATCH' | 'MISSING_WEIGHT' | 'INVALID_ADAPTER',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export function decoderConfigOf(config: Qwen25VLConfig): DecoderConfig {
