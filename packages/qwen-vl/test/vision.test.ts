@@ -7,6 +7,7 @@ import { tf } from '../src/tf.js';
 import { visionForward, visionLayout, visionWeightNames } from '../src/vision/index.js';
 import { TEST_BACKENDS, useBackend, type TestBackend } from './helpers/backend.js';
 import { randomFrames } from './helpers/reference-processor.js';
+import { referenceVision } from './helpers/reference-vision.js';
 import { readCases, readFrames, readRef, worstRatio, type BinRef } from './helpers/visual-vectors.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -158,6 +159,67 @@ describe('vision tower: gradients against finite differences (cpu)', () => {
     }
     for (const t of m.tensors.values()) t.dispose();
     pixels.dispose();
+  });
+});
+
+describe('vision tower: an independent float64 reference on a random config', () => {
+  it('partial and padded windows (window 84 → 3×3 cells), two videos and an image in one call', async () => {
+    await useBackend('cpu');
+    const config = { depth: 3, hiddenSize: 16, numHeads: 2, patchSize: 14, spatialMergeSize: 2, windowSize: 84, fullattBlockIndexes: [1], rmsNormEps: 1e-6 };
+    const inter = 24;
+    const out = 20;
+    const shapes = new Map<string, number[]>([['visual.patch_embed.proj.weight', [16, 3, 2, 14, 14]]]);
+    for (let b = 0; b < config.depth; b++) {
+      const p = `visual.blocks.${b}`;
+      for (const [n, s] of [
+        ['norm1.weight', [16]],
+        ['norm2.weight', [16]],
+        ['attn.qkv.weight', [48, 16]],
+        ['attn.qkv.bias', [48]],
+        ['attn.proj.weight', [16, 16]],
+        ['attn.proj.bias', [16]],
+        ['mlp.gate_proj.weight', [inter, 16]],
+        ['mlp.gate_proj.bias', [inter]],
+        ['mlp.up_proj.weight', [inter, 16]],
+        ['mlp.up_proj.bias', [inter]],
+        ['mlp.down_proj.weight', [16, inter]],
+        ['mlp.down_proj.bias', [16]],
+      ] as const)
+        shapes.set(`${p}.${n}`, [...s]);
+    }
+    shapes.set('visual.merger.ln_q.weight', [16]);
+    shapes.set('visual.merger.mlp.0.weight', [64, 64]);
+    shapes.set('visual.merger.mlp.0.bias', [64]);
+    shapes.set('visual.merger.mlp.2.weight', [out, 64]);
+    shapes.set('visual.merger.mlp.2.bias', [out]);
+    expect([...shapes.keys()].sort()).toEqual(visionWeightNames(config).sort());
+    let seed = 12345;
+    const rand = (): number => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 2 ** 32 - 0.5;
+    };
+    const values = new Map<string, { data: Float64Array; shape: number[] }>();
+    const tensors = new Map<string, tf.Tensor>();
+    for (const [name, shape] of shapes) {
+      const fanIn = shape.length > 1 ? shape.slice(1).reduce((a, b) => a * b, 1) : 1;
+      const isNorm = name.includes('norm') || name.includes('ln_q');
+      const f32 = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (isNorm ? 1 + 0.5 * rand() : (2.5 * rand()) / Math.sqrt(fanIn)));
+      values.set(name, { data: Float64Array.from(f32), shape });
+      tensors.set(name, tf.tensor(f32, shape));
+    }
+    const v1 = processVideos([randomFrames(3, 140, 84, 21), randomFrames(2, 56, 112, 22)]).pixelValuesVideos!;
+    const im = processImages([randomFrames(1, 56, 196, 23)]).pixelValues!;
+    const grids = [...v1.gridThw, ...im.gridThw];
+    const pixels = new Float32Array(v1.data.length + im.data.length);
+    pixels.set(v1.data);
+    pixels.set(im.data, v1.data.length);
+    const rows = v1.rows + im.rows;
+    const y = tf.tidy(() => visionForward((n) => tensors.get(n)!, config, tf.tensor2d(pixels, [rows, 1176]), grids));
+    const got = y.dataSync();
+    const want = referenceVision((n) => values.get(n)!, config, Float64Array.from(pixels), grids);
+    expect(y.shape).toEqual([rows / 4, out]);
+    expect(worstRatio(got, want, { rtol: 1e-4, atol: 1e-5 })).toBeLessThanOrEqual(1);
+    tf.dispose([y, ...tensors.values()]);
   });
 });
 
