@@ -45,6 +45,7 @@ describe('resolveFfmpeg', () => {
     expect(npm.ffmpeg.origin).toBe('npm package @ffmpeg-installer/ffmpeg');
     expect(npm.ffprobe.origin).toBe('npm package ffprobe-static');
     expect(npm.ffmpeg.version).toMatch(/\S+/);
+    expect(npm.ffmpeg.libavcodec).toMatch(/^\d+\.\d+\.\d+$/);
     expect(npm.ffprobe.version).toMatch(/\S+/);
   });
 
@@ -64,7 +65,7 @@ describe('resolveFfmpeg', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toBe(
       `[video-io] ffmpeg: ${resolved.ffmpeg.path} (${resolved.ffmpeg.origin}, version ${resolved.ffmpeg.version}); ` +
-        `ffprobe: ${resolved.ffprobe.path} (npm package ffprobe-static, version ${resolved.ffprobe.version})`,
+        `ffprobe: ${resolved.ffprobe.path} (${resolved.ffprobe.origin}, version ${resolved.ffprobe.version})`,
     );
   });
 
@@ -128,6 +129,30 @@ describe('resolveFfmpeg', () => {
     expect(resolved.ffmpeg).toMatchObject({ source: 'path', path: join(good, 'ffmpeg'), origin: 'PATH' });
     expect(resolved.ffprobe).toMatchObject({ source: 'path', path: join(good, 'ffprobe') });
     expect(lines[0]).toContain(`ffmpeg: ${join(good, 'ffmpeg')} (PATH, version ${npm.ffmpeg.version})`);
+  });
+
+  it('takes the newer (by libavcodec) of the npm build and the one on PATH, and says why', async () => {
+    /** A PATH directory whose ffmpeg/ffprobe only answer -version, as a build with this libavcodec. */
+    const fakeBuild = (name: string, libavcodec: string): string => {
+      const bin = join(work, name);
+      rmSync(bin, { recursive: true, force: true });
+      mkdirSync(bin);
+      for (const tool of ['ffmpeg', 'ffprobe']) {
+        writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} version ${name}"\necho "libavcodec     ${libavcodec} / ${libavcodec}"\n`);
+        chmodSync(join(bin, tool), 0o755);
+      }
+      return bin;
+    };
+    const newer = fakeBuild('99.9-newer', '99.  1.100');
+    const { lines, log } = collect();
+    const resolved = await resolveFfmpeg({ search: ['npm-package', 'path'], env: { PATH: newer }, log });
+    expect(resolved.ffmpeg).toMatchObject({ source: 'path', path: join(newer, 'ffmpeg'), libavcodec: '99.1.100' });
+    expect(resolved.ffprobe).toMatchObject({ source: 'path', path: join(newer, 'ffprobe') });
+    expect(lines[0]).toContain(`libavcodec 99.1.100, newest of it and ${npm.ffmpeg.origin} (libavcodec ${npm.ffmpeg.libavcodec})`);
+    const older = fakeBuild('0.1-older', '1.  0.100');
+    const kept = await resolveFfmpeg({ search: ['npm-package', 'path'], env: { PATH: older }, log: false });
+    expect(kept.ffmpeg).toMatchObject({ source: 'npm-package', path: npm.ffmpeg.path });
+    expect(kept.ffmpeg.choice).toContain('PATH (libavcodec 1.0.100)');
   });
 
   it('names all four sources when none works', async () => {

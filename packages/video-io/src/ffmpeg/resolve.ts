@@ -18,6 +18,10 @@ export interface ResolvedBinary {
   version: string;
   /** Human-readable origin, e.g. `npm package @ffmpeg-installer/ffmpeg` or `env FFMPEG_PATH`. */
   origin: string;
+  /** The libavcodec version it links (`59.37.100`), which orders builds whatever their version string. */
+  libavcodec?: string;
+  /** Why it was taken over the other working candidates, when there were any. */
+  choice?: string;
 }
 
 export interface ResolvedFfmpeg {
@@ -50,11 +54,13 @@ const requireHere = createRequire(import.meta.url);
 const memo = new Map<string, Promise<ResolvedFfmpeg>>();
 
 /**
- * Find ffmpeg and ffprobe at run time, in this order: an explicit option, `FFMPEG_PATH` /
- * `FFPROBE_PATH`, `ffmpeg-static` (when its install-time download produced a binary), a binary
- * shipped inside an npm package (`@ffmpeg-installer/ffmpeg`, `ffprobe-static`), then `PATH`.
- * Each candidate must run `-version` successfully before it is taken. Logs one line naming the
- * choice; results are memoized per set of inputs.
+ * Find ffmpeg and ffprobe at run time: an explicit option, else `FFMPEG_PATH` / `FFPROBE_PATH`,
+ * else `ffmpeg-static` (when its install-time download produced a binary), else the newer (by
+ * libavcodec version) of the binary shipped inside an npm package and the first working one on
+ * `PATH` — the npm builds are old (2018 for `@ffmpeg-installer/ffmpeg`), and a newer system
+ * ffmpeg decodes AV1 and large frames much faster. Each candidate must run `-version`
+ * successfully before it is taken. Logs one line naming the choice and why; results are
+ * memoized per set of inputs.
  */
 export function resolveFfmpeg(options: ResolveFfmpegOptions = {}): Promise<ResolvedFfmpeg> {
   const env = options.env ?? process.env;
@@ -88,7 +94,7 @@ export function clearFfmpegCache(): void {
 /** The log line: `[video-io] ffmpeg: /x/ffmpeg (npm package …, version …); ffprobe: …`. */
 export function describeResolution(resolved: ResolvedFfmpeg): string {
   const part = (tool: FfmpegTool, binary: ResolvedBinary): string =>
-    `${tool}: ${binary.path} (${binary.origin}, version ${binary.version})`;
+    `${tool}: ${binary.path} (${binary.origin}, version ${binary.version}${binary.choice ? `; ${binary.choice}` : ''})`;
   return `[video-io] ${part('ffmpeg', resolved.ffmpeg)}; ${part('ffprobe', resolved.ffprobe)}`;
 }
 
@@ -130,7 +136,7 @@ async function resolveTool(
     // The user named a binary: using another one instead would hide their mistake.
     const path = (pinned.path as string[])[0] as string;
     const checked = await checkBinary(tool, path);
-    if ('version' in checked) return { path, source: pinned.source, origin: pinned.origin, version: checked.version };
+    if ('version' in checked) return { path, source: pinned.source, origin: pinned.origin, ...checked };
     throw new VideoIoError(
       'FFMPEG_UNUSABLE',
       `${tool} from ${pinned.origin} (${JSON.stringify(path)}) is not usable: ${checked.reason}. ` +
@@ -140,6 +146,7 @@ async function resolveTool(
   }
 
   const outcomes = new Map<FfmpegSearchSource, string>();
+  const working: ResolvedBinary[] = [];
   for (const source of search) {
     const candidate = findCandidate(tool, source, env);
     if (!Array.isArray(candidate.path)) {
@@ -149,11 +156,17 @@ async function resolveTool(
     const failures: string[] = [];
     for (const path of candidate.path) {
       const checked = await checkBinary(tool, path);
-      if ('version' in checked) return { path, source, origin: candidate.origin, version: checked.version };
+      if ('version' in checked) {
+        working.push({ path, source, origin: candidate.origin, ...checked });
+        break;
+      }
       failures.push(`${path} does not run (${checked.reason})`);
     }
+    // ffmpeg-static is the build the user installed on purpose: taken whenever it runs.
+    if (source === 'ffmpeg-static' && working.length > 0) return working[0] as ResolvedBinary;
     outcomes.set(source, failures.join(', '));
   }
+  if (working.length > 0) return newest(working);
   const tried = [
     `1) option ${optionName} / env ${ENV_NAME[tool]}: not set`,
     ...(['ffmpeg-static', 'npm-package', 'path'] as const).map(
@@ -168,12 +181,39 @@ async function resolveTool(
   );
 }
 
+/** The candidate with the newest libavcodec (the earlier one on a tie or an unknown version). */
+function newest(working: ResolvedBinary[]): ResolvedBinary {
+  let best = working[0] as ResolvedBinary;
+  for (const binary of working.slice(1)) {
+    if (compareVersions(binary.libavcodec, best.libavcodec) > 0) best = binary;
+  }
+  if (working.length === 1) return best;
+  const others = working.filter((binary) => binary !== best);
+  const describe = (binary: ResolvedBinary): string => `${binary.origin} (libavcodec ${binary.libavcodec ?? 'unknown'})`;
+  return { ...best, choice: `libavcodec ${best.libavcodec ?? 'unknown'}, newest of it and ${others.map(describe).join(', ')}` };
+}
+
+function compareVersions(a: string | undefined, b: string | undefined): number {
+  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? -1 : 1;
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
 function sourceLabel(tool: FfmpegTool, source: FfmpegSearchSource): string {
   switch (source) {
     case 'ffmpeg-static':
       return 'npm package ffmpeg-static';
     case 'npm-package':
-      return tool === 'ffmpeg' ? 'npm package @ffmpeg-installer/ffmpeg' : 'npm package ffprobe-static';
+      return tool === 'ffmpeg'
+        ? 'npm package @ffmpeg-installer/ffmpeg'
+        : packageDir('@ffprobe-installer/ffprobe')
+          ? 'npm package @ffprobe-installer/ffprobe'
+          : 'npm package ffprobe-static';
     case 'path':
       return 'PATH';
   }
@@ -195,18 +235,21 @@ function findCandidate(tool: FfmpegTool, source: FfmpegSearchSource, env: NodeJS
         : { source, origin, path: { missing: `no binary at ${path} (its install-time download did not run or failed)` } };
     }
     case 'npm-package': {
-      if (tool === 'ffmpeg') {
-        const dir = packageDir('@ffmpeg-installer/ffmpeg');
+      // @ffmpeg-installer/ffmpeg and @ffprobe-installer/ffprobe install one per-platform package
+      // holding the binary; ffprobe-static (all platforms in one package) is the older fallback.
+      const installer = tool === 'ffmpeg' ? '@ffmpeg-installer' : '@ffprobe-installer';
+      const dir = packageDir(`${installer}/${tool}`);
+      if (dir || tool === 'ffmpeg') {
         if (!dir) return { source, origin, path: { missing: 'not installed' } };
-        const platformPackage = `@ffmpeg-installer/${process.platform}-${process.arch}`;
+        const platformPackage = `${installer}/${process.platform}-${process.arch}`;
         const platformDir = packageDir(platformPackage, join(dir, 'package.json'));
         if (!platformDir) return { source, origin, path: { missing: `${platformPackage} is not installed (unsupported platform?)` } };
         const path = join(platformDir, exe);
         return isFile(path) ? { source, origin, path: [path] } : { source, origin, path: { missing: `no binary at ${path}` } };
       }
-      const dir = packageDir('ffprobe-static');
-      if (!dir) return { source, origin, path: { missing: 'not installed' } };
-      const path = join(dir, 'bin', process.platform, process.arch, exe);
+      const staticDir = packageDir('ffprobe-static');
+      if (!staticDir) return { source, origin, path: { missing: 'not installed' } };
+      const path = join(staticDir, 'bin', process.platform, process.arch, exe);
       return isFile(path) ? { source, origin, path: [path] } : { source, origin, path: { missing: `no binary at ${path}` } };
     }
     case 'path': {
@@ -251,7 +294,7 @@ function searchPath(exe: string, pathVariable: string): string[] {
 }
 
 /** Run `<binary> -version`; a binary that does not start or exits non-zero is not usable. */
-function checkBinary(tool: FfmpegTool, path: string): Promise<{ version: string } | { reason: string }> {
+function checkBinary(tool: FfmpegTool, path: string): Promise<{ version: string; libavcodec?: string } | { reason: string }> {
   return new Promise((resolve) => {
     execFile(path, ['-version'], { timeout: VERSION_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
       if (error) {
@@ -277,7 +320,8 @@ function checkBinary(tool: FfmpegTool, path: string): Promise<{ version: string 
         resolve({ reason: `it is ${match[1]}, not ${tool}` });
         return;
       }
-      resolve({ version: match[2] ?? 'unknown' });
+      const lib = /^libavcodec\s+(\d+)\.\s*(\d+)\.\s*(\d+)/m.exec(stdout);
+      resolve({ version: match[2] ?? 'unknown', ...(lib && { libavcodec: `${lib[1]}.${lib[2]}.${lib[3]}` }) });
     });
   });
 }
