@@ -10,6 +10,7 @@ import {
   processPermutedVideo,
   processQwenVl,
   processVideos,
+  sampleFpsOf,
   VisualInputError,
 } from '../src/processor/index.js';
 import { randomFrames, referencePatches } from './helpers/reference-processor.js';
@@ -84,6 +85,13 @@ describe('processor: semantics beyond the cases', () => {
       const b = row.subarray(c * 392 + 196, c * 392 + 392);
       expect(Array.from(a)).toEqual(Array.from(b));
     }
+  });
+
+  it('takes each video-io stack\'s sampleFps when asked', () => {
+    const a = { ...randomFrames(2, 56, 56, 1), sampleFps: 0.8 };
+    const b = randomFrames(2, 56, 56, 2);
+    expect(sampleFpsOf([a, b])).toEqual([0.8, 2]);
+    expect(processVideos([a, b], sampleFpsOf([a, b])).secondPerGridTs).toEqual([2.5, 1]);
   });
 
   it('an image is two identical frames; defaults fps to 2', () => {

@@ -9,6 +9,7 @@ export {
   processPermutedVideo,
   processQwenVl,
   processVideos,
+  sampleFpsOf,
   type ProcessedImages,
   type ProcessedVideos,
   type ProcessorInput,

@@ -7,6 +7,14 @@ import { expandPlaceholders, visualTokenCount } from './placeholders.js';
 /** transformers 4.49: `fps` defaults to 2.0 when the caller passes none. */
 export const DEFAULT_VIDEO_FPS = 2.0;
 
+/**
+ * The fps to pass for videos read by `@video-r1/video-io`: each one's `sampleFps` (what qwen-vl-utils'
+ * `process_vision_info(..., return_video_kwargs=True)` hands the processor), 2.0 for a stack without one.
+ */
+export function sampleFpsOf(videos: readonly (FrameStack & { sampleFps?: number })[]): number[] {
+  return videos.map((v) => (typeof v.sampleFps === 'number' && v.sampleFps > 0 ? v.sampleFps : DEFAULT_VIDEO_FPS));
+}
+
 export interface ProcessedImages {
   /** `[Σ t·h·w, 1176]` float32, or null without images. */
   pixelValues: PatchRows | null;
