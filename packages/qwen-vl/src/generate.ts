@@ -25,6 +25,8 @@ export interface GenerateOptions extends ForwardOptions {
   eosTokenId?: number | readonly number[] | null;
   /** Filler after a row finished (default: the config's pad_token_id, else the first eos id). */
   padTokenId?: number;
+  /** Sees the `[B, V]` logits of every step before a token is chosen (the tensor is freed after the call). */
+  onLogits?: (step: number, logits: tf.Tensor2D) => void;
 }
 
 export interface GenerateResult {
@@ -75,6 +77,7 @@ export function generate(model: QwenVLModel, inputs: ModelInputs, options: Gener
     });
     hidden.dispose();
     for (let step = 0; ; step++) {
+      options.onLogits?.(step, logits);
       const values = logits.dataSync();
       const v = model.config.vocabSize;
       for (let b = 0; b < batch; b++) {
