@@ -24,7 +24,7 @@ let close: () => Promise<void>;
 const asked: number[] = [];
 const bodies: Record<string, unknown>[] = [];
 
-const samples = Array.from({ length: 6 }, (_, i) => ({
+const samples: EvalSample[] = Array.from({ length: 6 }, (_, i) => ({
   problem_id: i,
   problem: `Q${i}: which one moved first?`,
   data_type: 'video',
@@ -118,7 +118,7 @@ it('annotates a JSONL file through an endpoint, reports failures with exit 1, re
 
 it('annotates in process with a policy checkpoint, and says what a Hugging Face checkpoint needs', { timeout: 60_000 }, async () => {
   await selectBackend('cpu', { log: false });
-  const textOnly: EvalSample[] = samples.slice(0, 3).map(({ path: _path, ...s }) => s);
+  const textOnly: EvalSample[] = samples.slice(0, 3).map((s) => ({ ...s, path: '' })); // no media
   const tokenizer = Tokenizer.fit([...textOnly.map((s) => buildPrompt(s as Parameters<typeof buildPrompt>[0], { template: 'cot' })), '<think>the blue one</think><answer>B</answer>']);
   await saveCheckpoint(join(dir, 'policy/final'), { policy: createPolicy({ dModel: 16, nLayers: 1, nHeads: 2, dFF: 32, seed: 1 }, tokenizer) });
   const settings = annotateSettings({ model: join(dir, 'policy/final'), data: join(dir, 'data/train.jsonl'), out: join(dir, 'policy-out'), backend: 'cpu' });
