@@ -5,14 +5,12 @@
 // The vision tower is never adapted.
 import { createRng } from '@video-r1/tensor';
 
+import { adapterKey, llmLinearModules, matchesTargetModules } from './checkpoint/adapter.js';
 import type { Qwen25VLConfig } from './checkpoint/config.js';
 import { type KeyLayout, toStoredName } from './checkpoint/names.js';
 import type { LoraPair } from './decoder.js';
 import { QwenVLModelError } from './model-error.js';
 import { tf } from './tf.js';
-
-/** The decoder linears LoRA can adapt (PEFT's usual Qwen2 targets). */
-export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
 
 export interface LoraSpec {
   r: number;
@@ -34,45 +32,14 @@ export interface LoraModule {
   b: tf.Variable;
 }
 
-/** Canonical names of every decoder linear LoRA could adapt, with their [out, in] shapes. */
+/** Canonical names of every decoder linear LoRA can adapt → `[out, in]`. */
 export function adaptableModules(config: Qwen25VLConfig): Map<string, [number, number]> {
-  const d = config.hiddenSize;
-  const kv = config.numKeyValueHeads * config.headDim;
-  const ff = config.intermediateSize;
-  const shapes: Record<(typeof LORA_TARGETS)[number], [number, number]> = {
-    q_proj: [d, d],
-    k_proj: [kv, d],
-    v_proj: [kv, d],
-    o_proj: [d, d],
-    gate_proj: [ff, d],
-    up_proj: [ff, d],
-    down_proj: [d, ff],
-  };
   const out = new Map<string, [number, number]>();
-  for (let l = 0; l < config.numHiddenLayers; l++) {
-    for (const t of LORA_TARGETS) {
-      const group = t === 'gate_proj' || t === 'up_proj' || t === 'down_proj' ? 'mlp' : 'self_attn';
-      out.set(`model.layers.${l}.${group}.${t}`, shapes[t]);
-    }
-  }
+  for (const [module, dims] of llmLinearModules(config)) out.set(module, [dims.outFeatures, dims.inFeatures]);
   return out;
 }
 
-/** Module name as the checkpoint of `layout` names it (PEFT matches target_modules against these). */
-export function storedModuleName(canonicalModule: string, layout: KeyLayout): string {
-  return toStoredName(`${canonicalModule}.weight`, layout).slice(0, -'.weight'.length);
-}
-
-/** The adapter-file key of one half of a pair. */
-export function loraKey(canonicalModule: string, half: 'A' | 'B', layout: KeyLayout): string {
-  return `base_model.model.${storedModuleName(canonicalModule, layout)}.lora_${half}.weight`;
-}
-
-/** PEFT's `check_target_module_exists`: regex full match, or exact name / `.suffix` match. */
-export function targetsModule(targetModules: string | readonly string[], moduleName: string): boolean {
-  if (typeof targetModules === 'string') return new RegExp(`^(?:${targetModules})$`).test(moduleName);
-  return targetModules.some((t) => moduleName === t || moduleName.endsWith(`.${t}`));
-}
+let loraCounter = 0;
 
 export class LoraState {
   readonly r: number;
@@ -83,6 +50,7 @@ export class LoraState {
   readonly modules = new Map<string, LoraModule>();
   /** Off: the model computes the base weights alone (a frozen reference without a copy). */
   enabled = true;
+  private readonly id = ++loraCounter;
 
   constructor(spec: LoraSpec, layout: KeyLayout) {
     if (!Number.isInteger(spec.r) || spec.r < 1) throw new QwenVLModelError('INVALID_ADAPTER', `LoRA r must be a positive integer, got ${spec.r}`);
@@ -94,16 +62,16 @@ export class LoraState {
     this.layout = layout;
   }
 
-  /** Adds one pair (values copied into new variables). */
-  add(module: string, a: tf.Tensor, b: tf.Tensor, trainable = true): void {
-    const keyA = loraKey(module, 'A', this.layout);
-    const keyB = loraKey(module, 'B', this.layout);
+  /** Adds one pair; the variables take over the tensors' storage (callers may dispose theirs). */
+  add(module: string, a: tf.Tensor, b: tf.Tensor): void {
+    const keyA = adapterKey(module, 'A', this.layout);
+    const keyB = adapterKey(module, 'B', this.layout);
     this.modules.set(module, {
       module,
       keyA,
       keyB,
-      a: tf.variable(a, trainable),
-      b: tf.variable(b, trainable),
+      a: tf.variable(a, true, `lora${this.id}/${keyA}`),
+      b: tf.variable(b, true, `lora${this.id}/${keyB}`),
     });
   }
 
@@ -134,11 +102,7 @@ export class LoraState {
 
 /** Modules of `config` that `targetModules` selects (decoder linears only), in layer order. */
 export function selectModules(config: Qwen25VLConfig, layout: KeyLayout, targetModules: string | readonly string[]): string[] {
-  const out: string[] = [];
-  for (const module of adaptableModules(config).keys()) {
-    if (targetsModule(targetModules, storedModuleName(module, layout))) out.push(module);
-  }
-  return out;
+  return [...llmLinearModules(config).keys()].filter((module) => matchesTargetModules(targetModules, toStoredName(module, layout)));
 }
 
 /**

@@ -4,7 +4,11 @@
 // so autodiff reaches all of them, vision tower included (through the placeholders), and the tied
 // embedding collects the gradients of both of its uses.
 import type { Qwen25VLConfig } from './checkpoint/config.js';
+import { readAdapter, writeAdapter } from './checkpoint/adapter.js';
 import { readCheckpoint } from './checkpoint/read.js';
+import { type SaveCheckpointOptions, type SavedCheckpoint, saveCheckpoint } from './checkpoint/save.js';
+import { type StoredDtype } from './checkpoint/dtype.js';
+import { type TensorSource, tensorSource } from './checkpoint/write.js';
 import { type KeyLayout, toStoredName } from './checkpoint/names.js';
 import {
   type DecoderConfig,
@@ -385,6 +389,65 @@ export class QwenVLModel {
     this.lora = state;
     this.setBaseTrainable(false);
     return state;
+  }
+
+  /**
+   * Reads a PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors, either
+   * key layout; checked against this model) and attaches it.
+   */
+  loadAdapter(dir: string): LoraState {
+    const adapter = readAdapter(dir, this.config);
+    const weights = new Map<string, { a: tf.Tensor; b: tf.Tensor }>();
+    try {
+      for (const [module, { a, b }] of adapter.modules) {
+        weights.set(module, { a: tf.tensor(a.read(), a.shape, 'float32'), b: tf.tensor(b.read(), b.shape, 'float32') });
+      }
+      return this.attachLora(
+        { r: adapter.config.r, alpha: adapter.config.loraAlpha, targetModules: adapter.config.targetModules },
+        { weights },
+      );
+    } finally {
+      for (const { a, b } of weights.values()) tf.dispose([a, b]);
+    }
+  }
+
+  /**
+   * Writes the attached adapter as a PEFT directory that PEFT and vLLM load (hub-layout keys by
+   * default; target_modules: the adapter's own, else the LLM-only regex).
+   */
+  saveAdapter(
+    dir: string,
+    options: { layout?: KeyLayout; dtype?: StoredDtype; baseModelNameOrPath?: string | null } = {},
+  ): { configFile: string; weightsFile: string } {
+    const lora = this.lora;
+    if (lora === null) throw new QwenVLModelError('INVALID_ADAPTER', 'saveAdapter: no LoRA adapter is attached');
+    const layout = options.layout ?? 'hub';
+    // A regex names modules in one layout; in another it would select nothing, so the
+    // LLM-only default regex of that layout is written instead.
+    const targetModules =
+      typeof lora.targetModules === 'string' ? (layout === lora.layout ? lora.targetModules : undefined) : [...lora.targetModules];
+    const modules: Array<[string, { a: TensorSource; b: TensorSource }]> = [...lora.modules.values()].map((m) => [
+      m.module,
+      { a: tensorSource(m.a), b: tensorSource(m.b) },
+    ]);
+    return writeAdapter(dir, this.config, modules, {
+      r: lora.r,
+      loraAlpha: lora.alpha,
+      layout,
+      ...(targetModules === undefined ? {} : { targetModules }),
+      ...(options.dtype === undefined ? {} : { dtype: options.dtype }),
+      ...(options.baseModelNameOrPath === undefined ? {} : { baseModelNameOrPath: options.baseModelNameOrPath }),
+    });
+  }
+
+  /** Saves config.json + safetensors (the base weights; merge an adapter first to include it). */
+  save(dir: string, options: SaveCheckpointOptions = {}): SavedCheckpoint {
+    return saveCheckpoint(
+      dir,
+      this.config,
+      [...this.variables].map(([name, v]): [string, TensorSource] => [name, tensorSource(v)]),
+      options,
+    );
   }
 
   /** Removes the adapter (its variables are freed); the base weights become trainable again. */

@@ -1,7 +1,6 @@
 // Parity-case answers of the decoder kinds: forward, logprobs, generate, lora.
 import type { FrameStack } from '@video-r1/video-io';
 
-import { readAdapterWeights } from '../adapter-weights.js';
 import { generate } from '../generate.js';
 import { completionLogProbs, gradientsByName, maskedSum } from '../logprobs.js';
 import type { ModelInputs, QwenVLModel } from '../model.js';
@@ -94,15 +93,7 @@ function withAdapter<T>(ctx: CaseContext, c: ParityCase, model: QwenVLModel, req
     return body();
   }
   if (typeof adapter !== 'string') throw new CaseError('BAD_INPUT', 'input.adapter must be a path');
-  const { spec, weights } = readAdapterWeights(`${ctx.baseDir}/${adapter}`);
-  try {
-    model.attachLora(spec, { weights });
-  } finally {
-    for (const { a, b } of weights.values()) {
-      a.dispose();
-      b.dispose();
-    }
-  }
+  model.loadAdapter(`${ctx.baseDir}/${adapter}`);
   try {
     return body();
   } finally {
