@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { VideoIoError, quotePath } from './errors.js';
 import { decodeFrames, type DecodeResult, type ShownFrame } from './ffmpeg/decode.js';
 import type { ResolvedFfmpeg } from './ffmpeg/resolve.js';
@@ -23,6 +24,7 @@ import {
 } from './probe.js';
 import { videoOutputSize, type OutputSize, type ResizeRecord } from './resize.js';
 import { sampleIndices, smartNFrames, type NFramesOptions } from './sampling.js';
+import { SPLIT_MAX_PIXELS, decodeHalves, splitAtGop, type DecodedPlan } from './split-decode.js';
 import { defaultDecodeThreads } from './threads.js';
 
 export interface ReadVideoOptions extends NFramesOptions {
@@ -59,6 +61,12 @@ export interface ReadVideoOptions extends NFramesOptions {
    * sampled when the read starts and again before decoding, the larger count wins).
    */
   threads?: number;
+  /**
+   * ffmpeg processes decoding at once, each on its own GOPs (1 or 2). Default: 2 for frames up to
+   * 640×480 whose wanted frames span several GOPs, on a machine with 2 or more CPUs (frame
+   * threading does little on small frames); else 1. Each process gets half of `threads`.
+   */
+  decoders?: number;
   ffmpeg?: FfmpegChoice;
   /** Kill ffmpeg/ffprobe and reject after this long. */
   timeoutMs?: number;
@@ -102,8 +110,10 @@ export interface VideoProvenance {
   frameNumbers: number[];
   resize: ResizeRecord;
   decode: DecodePlanSummary & {
-    /** ffmpeg decoding threads used. */
+    /** ffmpeg decoding threads used (per process). */
     threads: number;
+    /** ffmpeg processes that decoded at once (2: the GOPs were split between them). */
+    decoders: number;
     ffmpeg: { path: string; version: string; source: string };
     ffprobe: { path: string; version: string; source: string };
   };
@@ -153,34 +163,41 @@ export async function readVideo(path: string, options: ReadVideoOptions = {}): P
   const sourceSize = autorotate ? { height: probe.displayHeight, width: probe.displayWidth } : { height: probe.height, width: probe.width };
   const resize = videoOutputSize(sourceSize, nframes, options, preset);
 
-  const threads = options.threads ?? Math.max(threadsAtStart, defaultDecodeThreads());
-  const { plan, decoded } = await decodeWithFallback(
-    {
-      path,
-      frameNumbers,
-      table,
-      timeBase: probe.timeBase,
-      fps: probe.fps,
-      width: probe.width,
-      height: probe.height,
-      strategy: options.strategy ?? 'auto',
-      avc,
-    },
-    (request) =>
+  const allThreads = options.threads ?? Math.max(threadsAtStart, defaultDecodeThreads());
+  const request: PlanRequest = {
+    path,
+    frameNumbers,
+    table,
+    timeBase: probe.timeBase,
+    fps: probe.fps,
+    width: probe.width,
+    height: probe.height,
+    strategy: options.strategy ?? 'auto',
+    avc,
+  };
+  const decodeWith =
+    (threads: number, signal: AbortSignal | undefined) =>
+    (plan: DecodePlan): Promise<DecodeResult> =>
       decodeFrames({
         ff,
         path,
         streamIndex: probe.streamIndex,
-        input: request.input,
-        select: request.select,
-        frames: request.frames,
+        input: plan.input,
+        select: plan.select,
+        frames: plan.frames,
         rotate,
         mirror,
         size: resize.to,
         threads,
-        ...common,
-      }),
-  );
+        timeoutMs: options.timeoutMs,
+        signal,
+      });
+  const halves = wantsTwoDecoders(options, probe, request) ? splitAtGop([...new Set(frameNumbers)].sort((a, b) => a - b), table) : undefined;
+  const decoders = halves ? 2 : 1;
+  const threads = halves ? Math.max(1, Math.round(allThreads / 2)) : allThreads;
+  const { plan, decoded }: DecodedPlan = halves
+    ? await decodeHalves(request, halves, (half, signal) => decodeWithFallback(half, decodeWith(threads, signal)), options.signal)
+    : await decodeWithFallback(request, decodeWith(threads, options.signal));
 
   if (decoded.decodeErrors.length > 0 && !probe.damage) {
     // The reference stops at the first rejected packet, so its frame count (hence sampling)
@@ -237,7 +254,7 @@ export async function readVideo(path: string, options: ReadVideoOptions = {}): P
         : undefined,
       frameNumbers,
       resize,
-      decode: { ...plan.summary, threads, ffmpeg: binaryRecord(ff, 'ffmpeg'), ffprobe: binaryRecord(ff, 'ffprobe') },
+      decode: { ...plan.summary, threads, decoders, ffmpeg: binaryRecord(ff, 'ffmpeg'), ffprobe: binaryRecord(ff, 'ffprobe') },
     },
   };
 }
@@ -289,6 +306,12 @@ function clipRange(probe: VideoProbe, table: FrameTable | undefined, options: Re
   return { first, count };
 }
 
+/** Two processes only where they pay: small frames, an explicit choice, or never for sequential reads. */
+function wantsTwoDecoders(options: ReadVideoOptions, probe: VideoProbe, request: PlanRequest): boolean {
+  if (options.decoders !== undefined) return options.decoders >= 2 && request.strategy !== 'sequential';
+  return request.strategy === 'auto' && probe.width * probe.height <= SPLIT_MAX_PIXELS && availableParallelism() >= 2;
+}
+
 /** `smart_nframes`, its errors naming the file and its frame count (a 1-frame video cannot give 2). */
 function nframesFor(path: string, options: ReadVideoOptions, totalFrames: number, fps: number, preset: VideoPreset): number {
   try {
@@ -317,6 +340,9 @@ function validateOptions(options: ReadVideoOptions): void {
     if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value))) {
       throw new VideoIoError('INVALID_ARGUMENT', `readVideo: ${key} must be a finite number, got ${String(value)}`);
     }
+  }
+  if (options.decoders !== undefined && options.decoders !== 1 && options.decoders !== 2) {
+    throw new VideoIoError('INVALID_ARGUMENT', `readVideo: decoders must be 1 or 2, got ${String(options.decoders)}`);
   }
   const { videoStart, videoEnd } = options;
   if (videoStart !== undefined && videoEnd !== undefined && videoEnd < videoStart) {

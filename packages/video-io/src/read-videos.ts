@@ -62,7 +62,12 @@ function runPool(
     return Promise.reject(new RangeError(`readVideos: concurrency must be a positive integer, got ${concurrency}`));
   }
   const limit = pLimit(concurrency);
-  const perRead = { ...options, threads: options.threads ?? defaultDecodeThreads(concurrency) };
+  // The pool already keeps `concurrency` processes busy: one decoder per read.
+  const perRead = {
+    ...options,
+    threads: options.threads ?? defaultDecodeThreads(concurrency),
+    decoders: options.decoders ?? (concurrency > 1 ? 1 : undefined),
+  };
   let done = 0;
   return Promise.allSettled(
     paths.map((path) =>

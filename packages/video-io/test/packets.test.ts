@@ -72,6 +72,24 @@ describe('packet-level decoding (H.264 in MP4)', () => {
     }
   });
 
+  it('splits small frames across two decoder processes with the same pixels as one', async () => {
+    for (const strategy of ['auto', 'seek'] as const) {
+      const [two, one] = await Promise.all([
+        readVideo(bframes, { nframes: 16, strategy }),
+        readVideo(bframes, { nframes: 16, strategy, decoders: 1 }),
+      ]);
+      expect(two.provenance.decode.decoders).toBe(strategy === 'auto' ? 2 : 1);
+      expect(one.provenance.decode.decoders).toBe(1);
+      expect(shownIndices(two)).toEqual(two.indices);
+      expect(Buffer.from(two.data).equals(Buffer.from(one.data))).toBe(true);
+    }
+    const forced = await readVideo(bframes, { nframes: 16, strategy: 'seek', decoders: 2 });
+    expect(forced.provenance.decode).toMatchObject({ decoders: 2, strategy: 'seek' });
+    expect(forced.provenance.decode.reason).toMatch(/two decoder processes/);
+    expect(shownIndices(forced)).toEqual(forced.indices);
+    expect(childProcesses()).toEqual([]);
+  });
+
   it('keeps clip ranges exact (videoStart / videoEnd)', async () => {
     const video = await readVideo(bframes, { nframes: 6, videoStart: 1.5, videoEnd: 5 });
     expect(video.provenance.decode.strategy).toBe('packets');
