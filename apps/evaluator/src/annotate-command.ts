@@ -103,6 +103,8 @@ interface AnnotationModel {
   adapter: ModelAdapter;
   description: string;
   settings: Record<string, unknown>;
+  /** Requests retried so far (endpoints), for the progress line. */
+  retries?: () => number;
 }
 
 /** Hugging Face checkpoint directories (a `config.json` naming a Qwen2.5-VL model). */
@@ -118,6 +120,7 @@ function qwenCheckpointType(dir: string): string | null {
 /** The model behind `--model`: an endpoint through `openAIAdapter`, or the project's policy through `policyAdapter`. */
 export async function annotationModel(settings: AnnotateSettings, samples: readonly EvalSample[], log: (line: string) => void): Promise<AnnotationModel> {
   if (isEndpoint(settings.model)) {
+    let retries = 0;
     const endpoint = openAIAdapter({
       baseUrl: settings.model,
       ...(settings.modelName !== undefined ? { model: settings.modelName } : {}),
@@ -128,12 +131,16 @@ export async function annotationModel(settings: AnnotateSettings, samples: reado
       maxConcurrency: settings.concurrency,
       timeoutMs: settings.timeoutMs,
       retry: { maxRetries: settings.maxRetries },
+      onRetry: () => {
+        retries++;
+      },
     });
     const served = await endpoint.resolveModel();
     return {
       adapter: { name: served, generate: (sample, request) => endpoint.generate(sample, request) },
       description: `${served} at ${endpoint.baseUrl} (${settings.media === 'frames' ? 'frames as JPEG image parts' : 'video_url parts'})`,
       settings: { endpoint: endpoint.baseUrl, model_name: served, decoding: COT_DECODING, media: settings.media },
+      retries: () => retries,
     };
   }
   const dir = userPath(settings.model);
@@ -191,7 +198,7 @@ async function annotate(settings: AnnotateSettings): Promise<void> {
   log(`data: ${settings.data} (${samples.length} samples; media under ${settings.mediaRoot})`);
   log(`output: ${settings.out}${settings.resume ? ' (resuming)' : ''}; ${settings.samples} chain(s) per sample, temperature ${COT_DECODING.temperature}, top_p ${COT_DECODING.top_p}, max_tokens ${COT_DECODING.max_tokens}`);
 
-  const progress = new AnnotationProgressView();
+  const progress = new AnnotationProgressView(model.retries);
   const abort = new AbortController();
   const onSignal = (): void => {
     progress.stop();

@@ -19,10 +19,11 @@ export interface ProgressFields {
   eta: string;
   selected: string;
   failed: number;
+  retries: number;
 }
 
 /** The numbers shown: samples/s and ETA over this run's answers, selection over every answered record. */
-export function progressFields(p: AnnotationProgress, elapsedSeconds: number, doneAtStart: number): ProgressFields {
+export function progressFields(p: AnnotationProgress, elapsedSeconds: number, doneAtStart: number, retries = 0): ProgressFields {
   const answered = p.done - doneAtStart;
   const rate = elapsedSeconds > 0 ? answered / elapsedSeconds : 0;
   return {
@@ -30,6 +31,7 @@ export function progressFields(p: AnnotationProgress, elapsedSeconds: number, do
     eta: rate > 0 ? duration((p.total - p.done) / rate) : '–',
     selected: p.selectionRate === null ? '–' : `${(p.selectionRate * 100).toFixed(1)}%`,
     failed: p.failed,
+    retries,
   };
 }
 
@@ -40,6 +42,9 @@ export class AnnotationProgressView {
   private lastStep = -1;
   private readonly tty = Boolean(process.stderr.isTTY);
 
+  /** `retries`: requests retried so far, when the model can tell. */
+  constructor(private readonly retries: () => number = () => 0) {}
+
   update(p: AnnotationProgress): void {
     if (this.doneAtStart < 0) {
       this.doneAtStart = p.done;
@@ -47,7 +52,7 @@ export class AnnotationProgressView {
       if (this.tty) {
         this.bar = new cliProgress.SingleBar(
           {
-            format: ' annotate |{bar}| {value}/{total} | {rate} samples/s | ETA {eta} | selected {selected} | failed {failed}',
+            format: ' annotate |{bar}| {value}/{total} | {rate} samples/s | ETA {eta} | selected {selected} | failed {failed} | retries {retries}',
             barCompleteChar: '█',
             barIncompleteChar: '░',
             hideCursor: true,
@@ -68,12 +73,12 @@ export class AnnotationProgressView {
     if (step !== this.lastStep) {
       this.lastStep = step;
       const f = this.fields(p);
-      process.stderr.write(`annotate: ${p.done}/${p.total} (${f.rate} samples/s, ETA ${f.eta}, selected ${f.selected}, failed ${f.failed})\n`);
+      process.stderr.write(`annotate: ${p.done}/${p.total} (${f.rate} samples/s, ETA ${f.eta}, selected ${f.selected}, failed ${f.failed}, retries ${f.retries})\n`);
     }
   }
 
   private fields(p: AnnotationProgress): ProgressFields {
-    return progressFields(p, (Date.now() - this.started) / 1000, this.doneAtStart);
+    return progressFields(p, (Date.now() - this.started) / 1000, this.doneAtStart, this.retries());
   }
 
   stop(): void {

@@ -81,6 +81,9 @@ it('annotates a JSONL file through an endpoint, reports failures with exit 1, re
   const run = await cli(args);
   expect(run.code, run.stderr).toBe(1); // sample 5 failed (HTTP 400)
   expect(run.stderr).toContain('1 samples failed');
+  // Without a TTY the progress is a line every 5 %: rate, ETA, running selection rate, failures.
+  expect(run.stderr).toMatch(/annotate: 0\/6 \(0\.00 samples\/s, ETA –, selected –, failed 0, retries 0\)/);
+  expect(run.stderr).toMatch(/annotate: 6\/6 \([\d.]+ samples\/s, ETA 0s, selected 60\.0%, failed 1, retries 0\)/);
   expect(run.stderr).toContain('--resume');
   expect(asked.sort()).toEqual([0, 1, 2, 3, 4, 5]);
   const body = bodies[0]!;
