@@ -23,7 +23,7 @@ export interface LoraSpec {
   targetModules: string | readonly string[];
 }
 
-export interface LoraModule {
+export interface AdaptedModule {
   /** Canonical module name, e.g. `model.layers.0.self_attn.q_proj`. */
   module: string;
   keyA: string;
@@ -47,7 +47,7 @@ export class LoraState {
   readonly scale: number;
   readonly targetModules: string | readonly string[];
   readonly layout: KeyLayout;
-  readonly modules = new Map<string, LoraModule>();
+  readonly modules = new Map<string, AdaptedModule>();
   /** Off: the model computes the base weights alone (a frozen reference without a copy). */
   enabled = true;
   private readonly id = ++loraCounter;
