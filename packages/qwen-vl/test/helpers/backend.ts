@@ -1,5 +1,5 @@
 // Backend switching for tests that compare cpu and wasm.
-import { selectBackend } from '@video-r1/rl-core';
+import { selectBackend } from '@video-r1/tensor';
 
 export type TestBackend = 'cpu' | 'wasm';
 export const TEST_BACKENDS: readonly TestBackend[] = ['cpu', 'wasm'];
