@@ -3,7 +3,7 @@
  * type, data source and data type, how many of those enter the SFT set, and how long the kept
  * reasoning is.
  */
-import { pythonSplit } from '@video-r1/rewards';
+import { isPythonWhitespace } from '@video-r1/rewards';
 import { pct, renderTable } from '../report.js';
 import type { AnnotatedRecord } from './record.js';
 import { isSftRecord } from './record.js';
@@ -87,9 +87,30 @@ function byField(records: readonly AnnotatedRecord[], field: 'problem_type' | 'd
   return Object.fromEntries([...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, g]) => [name, g.result()]));
 }
 
-/** `<think>` + text + `</think>` → the text. */
-function thinkText(process: string): string {
-  return process.slice('<think>'.length, process.length - '</think>'.length);
+/**
+ * Code points (Python's `len`) and words (`len(str.split())`) of a process's think text, counted in
+ * one pass without building arrays; memoised per record, as a run summarises after every rewrite.
+ */
+const lengthCache = new WeakMap<AnnotatedRecord, { chars: number; words: number }>();
+
+function thinkLength(record: AnnotatedRecord): { chars: number; words: number } {
+  let cached = lengthCache.get(record);
+  if (cached) return cached;
+  const process = record.process!;
+  const end = process.length - '</think>'.length;
+  let chars = 0;
+  let words = 0;
+  let inWord = false;
+  for (let i = '<think>'.length; i < end; i++) {
+    const c = process.charCodeAt(i);
+    if (c < 0xdc00 || c > 0xdfff) chars++; // a low surrogate completes a code point already counted
+    const space = isPythonWhitespace(c);
+    if (!space && !inWord) words++;
+    inWord = !space;
+  }
+  cached = { chars, words };
+  lengthCache.set(record, cached);
+  return cached;
 }
 
 function meanLength(records: readonly AnnotatedRecord[]): { chars: number | null; words: number | null } {
@@ -97,9 +118,9 @@ function meanLength(records: readonly AnnotatedRecord[]): { chars: number | null
   let chars = 0;
   let words = 0;
   for (const r of records) {
-    const text = thinkText(r.process!);
-    chars += [...text].length; // code points, as Python's len() counts
-    words += pythonSplit(text).length;
+    const length = thinkLength(r);
+    chars += length.chars;
+    words += length.words;
   }
   return { chars: chars / records.length, words: words / records.length };
 }
