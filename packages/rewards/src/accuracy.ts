@@ -4,7 +4,7 @@ import { pythonRound } from './python/round.js';
 import { pythonSplit } from './python/whitespace.js';
 import { computeRouge } from './text/rouge.js';
 import { rougeTokens } from './text/tokenize.js';
-import { computeWordError } from './text/wer.js';
+import { cappedWordErrorRate, computeWordError } from './text/wer.js';
 import type { AccuracyInput, ProblemTypeName } from './types.js';
 import { assertObject, assertString } from './validate.js';
 
@@ -129,7 +129,8 @@ export function scoreAccuracy(problemType: string, completion: string, solution:
       case 'numerical':
         return numericalReward(groundTruthAnswer, outputAnswer);
       case 'OCR':
-        return clampUnit(1 - computeWordError(groundTruthAnswer, outputAnswer).wer);
+        // Capped at 1: past it the reward is 0 whatever the exact WER.
+        return clampUnit(1 - cappedWordErrorRate(groundTruthAnswer, outputAnswer));
       case 'free-form':
         return clampUnit(computeRouge(groundTruthAnswer, outputAnswer).averageFmeasure);
       case 'regression':

@@ -31,6 +31,8 @@ export function lcsLength(first: Int32Array, second: Int32Array, alphabetSize: n
   const v = vBuffer.subarray(0, words);
   v.fill(-1);
   for (let j = 0; j < text.length; j++) {
+    // Once every pattern row has stepped up the LCS is m and cannot grow: stop early.
+    if ((j & 1023) === 1023 && countSteps(v, m) === m) return m;
     const r = row[text[j] as number] as number;
     // A symbol absent from the pattern matches nothing: V is unchanged.
     if (r < 0) continue;
@@ -44,6 +46,12 @@ export function lcsLength(first: Int32Array, second: Int32Array, alphabetSize: n
       v[w] = sum | (vw & ~u);
     }
   }
+  return countSteps(v, m);
+}
+
+/** The LCS so far: the 0 bits of V over the m pattern rows. */
+function countSteps(v: Int32Array, m: number): number {
+  const words = v.length;
   let lcs = 0;
   for (let w = 0; w < words; w++) {
     const rows = w === words - 1 ? m - 32 * w : 32;

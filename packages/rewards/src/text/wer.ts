@@ -35,3 +35,23 @@ export function computeWordError(reference: string, hypothesis: string): WordErr
     hypothesisLength: b.length,
   };
 }
+
+/**
+ * Video-R1's `wer(reference, hypothesis)` where it is below 1, else 1 — all the OCR reward
+ * `clamp(1 − WER, 0, 1)` needs. The distance is at least n − m (n, m the word counts), so once
+ * the hypothesis has m + max(1, m) words the WER is at least 1 and the rest of it is not read:
+ * the cost follows the reference, however long the answer.
+ */
+export function cappedWordErrorRate(reference: string, hypothesis: string): number {
+  beginWordScore();
+  referenceIds.reset();
+  hypothesisIds.reset();
+  splitWordIds(reference, referenceIds);
+  const denominator = Math.max(1, referenceIds.length);
+  const enough = referenceIds.length + denominator;
+  splitWordIds(hypothesis, hypothesisIds, enough);
+  if (hypothesisIds.length >= enough) return 1;
+  const { a, b, alphabetSize } = localPair(referenceIds, hypothesisIds);
+  const wer = editDistance(a, b, alphabetSize) / denominator;
+  return wer < 1 ? wer : 1;
+}

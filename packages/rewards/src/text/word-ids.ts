@@ -52,6 +52,13 @@ export function foldRougeChar(c: number): number {
 
 const rougeWords = new WordTable(); // folded token → id of its stem
 const stemIds = new Map<string, number>();
+const stemOfId: string[] = []; // id → stem
+
+/**
+ * The id of tokens that a `StemFilter` proved cannot match the other text. Local ids give all
+ * of them one symbol that the other side never holds.
+ */
+export const ABSENT_ID = -1;
 
 /**
  * The token `text[start, end)` as rouge_score sees it (lower-cased), as a string of its own.
@@ -83,9 +90,18 @@ function addRougeWord(text: string, start: number, end: number, hash: number): n
   if (id === undefined) {
     id = stemIds.size;
     stemIds.set(stem, id);
+    stemOfId.push(stem);
   }
   rougeWords.insert(word, hash, id);
   return id;
+}
+
+/** Forgets every word seen (tests use it so that nothing is answered from memory). */
+export function clearWordTables(): void {
+  rougeWords.clear();
+  stemIds.clear();
+  stemOfId.length = 0;
+  splitWords.clear();
 }
 
 /** Call once before tokenizing the texts of one score, so ids stay consistent within it. */
@@ -93,6 +109,7 @@ export function beginRougeScore(): void {
   if (rougeWords.size > MAX_WORDS || rougeWords.characters > MAX_WORD_CHARS) {
     rougeWords.clear();
     stemIds.clear();
+    stemOfId.length = 0;
   }
 }
 
@@ -123,6 +140,154 @@ export function rougeStemIds(text: string, out: IdList): void {
   }
 }
 
+/**
+ * Which tokens of a long text can stem to one of the stems of another text, decided from the
+ * token's characters without stemming it. Porter (NLTK) only rewrites a word's end, and what
+ * it writes there that the word did not hold is at most an 'e' or 'i' (one letter: +e of step
+ * 1b, Y→I, ENCI→ENCE, ATION→ATE, …) or 'le' (BILITI→BLE; 'l' after step 5 drops the 'e'): so
+ * stem(w) = s implies that w starts with s, with s minus a final e/i/l, or with s minus a final
+ * 'le' — except the irregular forms dying/lying/tying, added as whole words — and that
+ * len(s) ≤ len(w) ≤ len(s) + MAX_STRIPPED. test/huge-inputs.test.ts checks this over
+ * millions of generated words. Tokens that start with no such prefix (within the length
+ * window) get `ABSENT_ID` and are never stemmed or stored; everything else is stemmed as usual.
+ */
+const MAX_STRIPPED = 32;
+/** Longer tokens are always stemmed: only they can hold the y-runs whose stemming raises (see porter.ts). */
+const ALWAYS_STEM_LENGTH = 512;
+const IRREGULAR_SOURCES: readonly (readonly [word: string, stem: string])[] = [
+  ['dying', 'die'],
+  ['lying', 'lie'],
+  ['tying', 'tie'],
+];
+
+/** Folded token characters (0-9, a-z) as symbols 0..35, for the first-characters bitmaps. */
+const SYMBOLS = 36;
+const SYMBOL = new Int8Array(128).fill(-1);
+for (let c = 48; c <= 57; c++) SYMBOL[c] = c - 48;
+for (let c = 97; c <= 122; c++) SYMBOL[c] = c - 87;
+
+export class StemFilter {
+  private readonly prefixes = new WordTable(); // prefix → index into minLength/maxLength
+  private minLength: number[] = [];
+  private maxLength: number[] = [];
+  /** hasLength[L] = 1 when some prefix has L characters. */
+  private hasLength = new Uint8Array(64);
+  private longestPrefix = 0;
+  /** Which first one, two or three symbols some prefix (of at least that length) starts with. */
+  private readonly firstSymbols = new Uint8Array(SYMBOLS);
+  private readonly firstPairs = new Uint8Array(SYMBOLS * SYMBOLS);
+  private readonly firstTriples = new Uint8Array(SYMBOLS * SYMBOLS * SYMBOLS);
+
+  /** Admits the tokens that may stem to one of `ids` (stem ids of `rougeStemIds`). */
+  build(ids: IdList): void {
+    this.prefixes.clear();
+    this.minLength = [];
+    this.maxLength = [];
+    this.hasLength.fill(0);
+    this.firstSymbols.fill(0);
+    this.firstPairs.fill(0);
+    this.firstTriples.fill(0);
+    this.longestPrefix = -1;
+    const seen = new Set<number>();
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids.ids[i] as number;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const stem = stemOfId[id] as string;
+      const window: [number, number] = [stem.length, stem.length + MAX_STRIPPED];
+      this.add(stem, window);
+      const last = stem.charCodeAt(stem.length - 1);
+      if (last === 101 /* e */ || last === 105 /* i */ || last === 108 /* l */) this.add(stem.slice(0, -1), window);
+      if (stem.endsWith('le')) this.add(stem.slice(0, -2), window);
+      for (const [word, irregularStem] of IRREGULAR_SOURCES) if (irregularStem === stem) this.add(word, [word.length, word.length]);
+    }
+  }
+
+  private add(prefix: string, [min, max]: [number, number]): void {
+    let hash = HASH_SEED;
+    for (let i = 0; i < prefix.length; i++) hash = hashStep(hash, prefix.charCodeAt(i));
+    const index = this.prefixes.find(prefix, 0, prefix.length, hash, null);
+    if (index >= 0) {
+      this.minLength[index] = Math.min(this.minLength[index] as number, min);
+      this.maxLength[index] = Math.max(this.maxLength[index] as number, max);
+      return;
+    }
+    this.prefixes.insert(prefix, hash, this.minLength.length);
+    this.minLength.push(min);
+    this.maxLength.push(max);
+    if (prefix.length >= this.hasLength.length) {
+      const bigger = new Uint8Array(Math.max(prefix.length + 1, this.hasLength.length * 2));
+      bigger.set(this.hasLength);
+      this.hasLength = bigger;
+    }
+    this.hasLength[prefix.length] = 1;
+    this.longestPrefix = Math.max(this.longestPrefix, prefix.length);
+    const s0 = SYMBOL[prefix.charCodeAt(0)] as number;
+    if (prefix.length === 1) this.firstSymbols[s0] = 1;
+    else if (prefix.length === 2) this.firstPairs[s0 * SYMBOLS + (SYMBOL[prefix.charCodeAt(1)] as number)] = 1;
+    else if (prefix.length > 2) this.firstTriples[(s0 * SYMBOLS + (SYMBOL[prefix.charCodeAt(1)] as number)) * SYMBOLS + (SYMBOL[prefix.charCodeAt(2)] as number)] = 1;
+  }
+
+  /** Appends stem ids of rouge_score's tokens of `text` to `out`; `ABSENT_ID` for tokens that cannot match. */
+  tokenIds(text: string, out: IdList): void {
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+      let c = text.charCodeAt(i);
+      if (foldRougeChar(c) === 0) {
+        i++;
+        continue;
+      }
+      const start = i;
+      let hash = HASH_SEED;
+      for (;;) {
+        hash = hashStep(hash, foldRougeChar(c));
+        i++;
+        if (c === 0x130 || i >= n) break;
+        c = text.charCodeAt(i);
+        if (foldRougeChar(c) === 0) break;
+      }
+      // A token seen before already has its stem id (matching the other text or not).
+      let id = rougeWords.find(text, start, i, hash, foldRougeChar);
+      if (id < 0) id = i - start > ALWAYS_STEM_LENGTH || this.mayMatch(text, start, i) ? addRougeWord(text, start, i, hash) : ABSENT_ID;
+      out.push(id);
+    }
+  }
+
+  /** Whether the token `text[start, end)` starts with a prefix whose length window holds its length. */
+  private mayMatch(text: string, start: number, end: number): boolean {
+    const length = end - start;
+    // Quick rejection on the first characters: most tokens of an unrelated text stop here.
+    const c0 = SYMBOL[foldRougeChar(text.charCodeAt(start))] as number;
+    const c1 = length > 1 ? (SYMBOL[foldRougeChar(text.charCodeAt(start + 1))] as number) : -1;
+    const c2 = length > 2 ? (SYMBOL[foldRougeChar(text.charCodeAt(start + 2))] as number) : -1;
+    const possible =
+      this.hasLength[0] === 1 ||
+      this.firstSymbols[c0] === 1 ||
+      (c1 >= 0 && this.firstPairs[c0 * SYMBOLS + c1] === 1) ||
+      (c2 >= 0 && this.firstTriples[(c0 * SYMBOLS + c1) * SYMBOLS + c2] === 1);
+    if (!possible) return false;
+    const last = Math.min(length, this.longestPrefix);
+    if (prefixHashes.length <= last) prefixHashes = new Int32Array(Math.max(last + 1, prefixHashes.length * 2));
+    let hash = HASH_SEED;
+    prefixHashes[0] = hash;
+    for (let k = 1; k <= last; k++) {
+      hash = hashStep(hash, foldRougeChar(text.charCodeAt(start + k - 1)));
+      prefixHashes[k] = hash;
+    }
+    // Longest prefixes first: a token that is itself a stem of the other text is settled at once.
+    for (let k = last; k >= 0; k--) {
+      if (this.hasLength[k] !== 1) continue;
+      const index = this.prefixes.find(text, start, start + k, prefixHashes[k] as number, foldRougeChar);
+      if (index >= 0 && length >= (this.minLength[index] as number) && length <= (this.maxLength[index] as number)) return true;
+    }
+    return false;
+  }
+
+}
+
+let prefixHashes = new Int32Array(64);
+
 // --- WER: Python str.split() words, compared exactly ----------------------------------
 
 const splitWords = new WordTable(); // word → id
@@ -131,11 +296,11 @@ export function beginWordScore(): void {
   if (splitWords.size > MAX_WORDS || splitWords.characters > MAX_WORD_CHARS) splitWords.clear();
 }
 
-/** Appends the ids of the Python `str.split()` words of `text` to `out`. */
-export function splitWordIds(text: string, out: IdList): void {
+/** Appends the ids of the Python `str.split()` words of `text` to `out`, stopping once `out` holds `limit`. */
+export function splitWordIds(text: string, out: IdList, limit = Infinity): void {
   const n = text.length;
   let i = 0;
-  while (i < n) {
+  while (i < n && out.length < limit) {
     let c = text.charCodeAt(i);
     if (isPythonWhitespace(c)) {
       i++;
@@ -170,6 +335,8 @@ export interface LocalPair {
   readonly b: Int32Array;
   /** Distinct ids over both (local ids are 0..alphabetSize-1). */
   readonly alphabetSize: number;
+  /** The local id of `ABSENT_ID` tokens (on one side only, so they match nothing), or -1. */
+  readonly absent: number;
 }
 
 /**
@@ -185,15 +352,24 @@ export function localPair(first: IdList, second: IdList): LocalPair {
   next = renumber(first, a, next);
   next = renumber(second, b, next);
   // Leave the map clean for the next call.
-  for (let i = 0; i < first.length; i++) localOf[first.ids[i] as number] = -1;
-  for (let i = 0; i < second.length; i++) localOf[second.ids[i] as number] = -1;
-  return { a, b, alphabetSize: next };
+  for (let i = 0; i < first.length; i++) if ((first.ids[i] as number) >= 0) localOf[first.ids[i] as number] = -1;
+  for (let i = 0; i < second.length; i++) if ((second.ids[i] as number) >= 0) localOf[second.ids[i] as number] = -1;
+  const absent = absentLocal;
+  absentLocal = -1;
+  return { a, b, alphabetSize: next, absent };
 }
+
+let absentLocal = -1;
 
 function renumber(list: IdList, out: Int32Array, next: number): number {
   const ids = list.ids;
   for (let i = 0; i < list.length; i++) {
     const id = ids[i] as number;
+    if (id === ABSENT_ID) {
+      if (absentLocal < 0) absentLocal = next++;
+      out[i] = absentLocal;
+      continue;
+    }
     if (id >= localOf.length) growLocalMap(id);
     let local = localOf[id] as number;
     if (local < 0) {

@@ -1,0 +1,81 @@
+/**
+ * Rewards on 1 MB completions: CPU milliseconds per call, every call on answers it has not seen
+ * (fresh random words, so neither the word table nor the stem memo helps), after one warm-up call.
+ *
+ *   pnpm --filter @video-r1/rewards bench:huge [-- --runs 7]
+ */
+import { parseArgs } from 'node:util';
+import { accuracyReward } from '../src/index.js';
+
+const { values: options } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });
+const RUNS = Number(options.runs);
+
+function createRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = createRandom(1);
+
+function randomWords(bytes: number): string {
+  const words: string[] = [];
+  let size = 0;
+  while (size < bytes) {
+    let word = '';
+    const length = 3 + Math.floor(random() * 7);
+    for (let i = 0; i < length; i++) word += String.fromCharCode(97 + Math.floor(random() * 26));
+    words.push(word);
+    size += length + 1;
+  }
+  return words.join(' ');
+}
+
+/** 1 MB of words drawn from `solution`'s words, in random order: every token matches. */
+function shuffledWords(solution: string, bytes: number): string {
+  const pool = solution.split(' ');
+  const words: string[] = [];
+  let size = 0;
+  while (size < bytes) {
+    const word = pool[Math.floor(random() * pool.length)]!;
+    words.push(word);
+    size += word.length + 1;
+  }
+  return words.join(' ');
+}
+
+const MB = 1 << 20;
+const shortSolution = '<answer>The cat sat on the mat, then it was sitting on the mats.</answer>';
+const solution10k = randomWords(10_000);
+const longSolution = `<answer>${solution10k}</answer>`;
+const wrap = (answer: string): string => `<think>…</think><answer>${answer}</answer>`;
+
+function cpuMs(run: () => void): number {
+  const before = process.cpuUsage();
+  run();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
+const rows: [string, number[]][] = [];
+function row(name: string, problemType: string, solution: string, answer: () => string): void {
+  const inputs = Array.from({ length: RUNS + 1 }, () => wrap(answer()));
+  const times = inputs.map((completion) => cpuMs(() => accuracyReward({ problemType, completion, solution })));
+  rows.push([name, times.slice(1).sort((a, b) => a - b)]);
+}
+
+for (const problemType of ['free-form', 'OCR', 'multiple choice', 'numerical', 'regression']) {
+  row(`${problemType}, short solution`, problemType, shortSolution, () => randomWords(MB));
+  row(`${problemType}, 10 KB solution`, problemType, longSolution, () => randomWords(MB));
+}
+row('free-form, 10 KB solution, its words shuffled', 'free-form', longSolution, () => shuffledWords(solution10k, MB));
+row('free-form, 10 KB solution ×100', 'free-form', longSolution, () => `${solution10k} `.repeat(Math.ceil(MB / solution10k.length)));
+
+console.log(`@video-r1/rewards — 1 MB completions, node ${process.version}, ${RUNS} calls per row (CPU ms)\n`);
+console.log(`${'completion / solution'.padEnd(48)} ${'median'.padStart(8)} ${'max'.padStart(8)}`);
+for (const [name, times] of rows) {
+  console.log(`${name.padEnd(48)} ${times[Math.floor(times.length / 2)]!.toFixed(1).padStart(8)} ${times.at(-1)!.toFixed(1).padStart(8)}`);
+}
