@@ -245,6 +245,24 @@ describe('runAnnotation against a loopback chat-completions server', () => {
     expect(await annotate(samples, { adapter: adapter(server.url), resume: true })).toMatchObject({ resumed: 2, annotated: 0 });
   });
 
+  it('on abort saves every finished sample, and a resume asks only the rest', async () => {
+    let slow = true; // until the resume, ids 3-5 take 2 s: they are in flight when the run is aborted
+    server = await startChatServer((req) => ({ delayMs: slow && questionId(req.text) >= 3 ? 2000 : 0, body: completion(manyAnswer(questionId(req.text))) }));
+    const samples = manySamples(6);
+    const abort = new AbortController();
+    let recorded = 0;
+    const run = annotate(samples, { adapter: adapter(server.url), concurrency: 6, signal: abort.signal, onRecord: () => ++recorded === 3 && abort.abort(new Error('stop')) });
+    await expect(run).rejects.toThrow('stop');
+    const saved = (await readJson<{ results: AnnotatedRecord[] }>('cot_results.json')).results;
+    expect(saved.map((r) => r.problem_id).sort()).toEqual([0, 1, 2]);
+    expect(await readdir(join(dir, 'out'))).not.toContain('.cot_journal.jsonl');
+    slow = false;
+    const before = server.requests.length;
+    const again = await annotate(samples, { adapter: adapter(server.url), resume: true });
+    expect(server.requests.slice(before).map((r) => questionId(r.text)).sort()).toEqual([3, 4, 5]);
+    expect(again.records).toHaveLength(6);
+  });
+
   it('records a missing media file as a failed sample', async () => {
     server = await startChatServer((req) => ({ body: completion(manyAnswer(questionId(req.text))) }));
     const samples = [...manySamples(2), { ...manySamples(3)[2]!, path: './videos/missing.mp4' }];
