@@ -50,9 +50,16 @@ function answerProcessor(input: Json, config: Qwen25VLConfig, ctx: VisualCaseCon
   const inputIds = field<number[][]>(input, 'input_ids', isIntRows, 'rows of token ids');
   const images = frames(ctx, field<unknown[]>(input, 'images', isNullOr(isList), 'a list of frame arrays') ?? [], 'images');
   const videos = frames(ctx, field<unknown[]>(input, 'videos', isNullOr(isList), 'a list of frame arrays') ?? [], 'videos');
-  const fps = field<number[] | null>(input, 'video_fps', isNullOr((v) => Array.isArray(v) && v.every((x) => typeof x === 'number')), 'a list of numbers');
+  const fps = field<number | number[] | null>(
+    input,
+    'video_fps',
+    isNullOr((v) => typeof v === 'number' || (Array.isArray(v) && v.every((x) => typeof x === 'number'))),
+    'a number or a list of numbers',
+  );
+  // transformers 4.49: no fps → 2.0 for every video.
+  const videoFps = fps === null || fps === undefined || (Array.isArray(fps) && fps.length === 0) ? undefined : fps;
   const out = processQwenVl(
-    { inputIds, images, videos, ...(fps && fps.length > 0 ? { videoFps: fps } : {}) },
+    { inputIds, images, videos, ...(videoFps !== undefined ? { videoFps } : {}) },
     { imageTokenId: config.imageTokenId, videoTokenId: config.videoTokenId },
   );
   return {
