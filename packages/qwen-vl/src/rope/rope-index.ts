@@ -105,6 +105,9 @@ export function getRopeIndex(config: RopeIndexConfig, input: RopeIndexInput): Ro
         tokens.push(row[j] as number);
       }
     }
+    if (tokens.length === 0) {
+      throw new VisualInputError('INVALID_ARGUMENT', `row ${b}: attention_mask masks every token; each row needs at least one`);
+    }
     let imageNums = 0;
     let videoNums = 0;
     for (let j = 0; j + 1 < tokens.length; j++) {
