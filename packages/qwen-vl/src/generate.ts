@@ -25,6 +25,8 @@ export interface GenerateOptions extends ForwardOptions {
   eosTokenId?: number | readonly number[] | null;
   /** Filler after a row finished (default: the config's pad_token_id, else the first eos id). */
   padTokenId?: number;
+  /** Ids never generated (their logits are set to −∞ before choosing), e.g. the PAD id. */
+  bannedTokenIds?: readonly number[];
   /** Sees the `[B, V]` logits of every step before a token is chosen (the tensor is freed after the call). */
   onLogits?: (step: number, logits: tf.Tensor2D) => void;
 }
@@ -49,6 +51,19 @@ function stopIds(model: QwenVLModel, option: GenerateOptions['eosTokenId']): num
 
 const noRng: Rng = () => 0;
 
+/** `[1, V]`: −∞ at the banned ids, 0 elsewhere (null when none are banned). */
+function bannedBias(vocabSize: number, ids: readonly number[]): tf.Tensor2D | null {
+  if (ids.length === 0) return null;
+  const bias = new Float32Array(vocabSize);
+  for (const id of ids) {
+    if (!Number.isInteger(id) || id < 0 || id >= vocabSize) {
+      throw new QwenVLModelError('INVALID_INPUT', `generate: banned token id ${id} is not in [0, ${vocabSize})`);
+    }
+    bias[id] = -Infinity;
+  }
+  return tf.tensor2d(bias, [1, vocabSize]);
+}
+
 /** Generates up to `maxNewTokens` tokens for every row (KV-cached: O(T) work per new token). */
 export function generate(model: QwenVLModel, inputs: ModelInputs, options: GenerateOptions): GenerateResult {
   const { maxNewTokens } = options;
@@ -67,6 +82,7 @@ export function generate(model: QwenVLModel, inputs: ModelInputs, options: Gener
   const lengths = new Array<number>(batch).fill(0);
   if (maxNewTokens === 0) return { tokens, lengths, finished, stepMaxLogits };
 
+  const banned = bannedBias(model.config.vocabSize, options.bannedTokenIds ?? []);
   const cache = createKvCache(model.config.numHiddenLayers, batch);
   try {
     const { hidden, ropeDeltas } = model.hiddenStates(inputs, { ...forward, cache });
@@ -85,13 +101,14 @@ export function generate(model: QwenVLModel, inputs: ModelInputs, options: Gener
         for (let j = 0; j < v; j++) max = Math.max(max, values[b * v + j] as number);
         stepMaxLogits[b]!.push(max);
       }
-      const next = sampleTokens(logits, {
+      const scored = banned === null ? logits : (tf.add(logits, banned) as tf.Tensor2D);
+      const next = sampleTokens(scored, {
         temperature,
         topP: options.topP ?? 1,
         topK: options.topK ?? 0,
         rng: options.rng ?? noRng,
       });
-      logits.dispose();
+      tf.dispose([logits, scored]);
       for (let b = 0; b < batch; b++) {
         if (finished[b]) {
           next[b] = pad;
@@ -106,6 +123,7 @@ export function generate(model: QwenVLModel, inputs: ModelInputs, options: Gener
     }
   } finally {
     disposeKvCache(cache);
+    banned?.dispose();
   }
   return { tokens, lengths, finished, stepMaxLogits };
 }

@@ -23,3 +23,4 @@ export { createKvCache, disposeKvCache, type KvCache } from './kv-cache.js';
 export { frequencyAxes, rotaryTables, type MropePositions, type RotaryTables } from './mrope.js';
 export { defaultVisionTowers, type VisionTowers, type WeightLookup } from './towers.js';
 export { runCases, type RunCasesOptions, type RunCasesSummary } from './cases/runner.js';
+export { QwenVLPolicy, loadQwenVLPolicy, type QwenVLInput, type QwenVLPolicyOptions } from './policy.js';

@@ -1,0 +1,286 @@
+// Qwen2.5-VL as a `VisionLanguageModel` (@video-r1/model-api): what the GRPO step, the trainer
+// and the evaluator use. A prompt becomes Video-R1's chat message
+// `[{type: video|image}, {type: text}]` through the checkpoint's chat template (generation prompt
+// added), the processor turns the frames into patch rows and expands the placeholder; batches are
+// left-padded.
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+import type {
+  LogProbOptions,
+  ModelLoader,
+  ModelPrompt,
+  SampledCompletions,
+  SampleOptions,
+  TokenFacts,
+  VisionLanguageModel,
+} from '@video-r1/model-api';
+import type { FrameRequest } from '@video-r1/video-io';
+
+import { generate } from './generate.js';
+import { completionLogProbs } from './logprobs.js';
+import { type ModelInputs, QwenVLModel } from './model.js';
+import { QwenVLModelError } from './model-error.js';
+import { expandPlaceholders, type GridThw, type PatchRows, processImages, processVideos } from './processor/index.js';
+import { type ChatContentPart, QwenTokenizer } from './text/index.js';
+import { tf } from './tf.js';
+
+/** One encoded prompt: expanded ids (unpadded) and the patch rows of its visual. */
+export interface QwenVLInput {
+  readonly ids: readonly number[];
+  readonly pixelValues: PatchRows | null;
+  readonly imageGridThw: readonly GridThw[];
+  readonly pixelValuesVideos: PatchRows | null;
+  readonly videoGridThw: readonly GridThw[];
+  readonly secondPerGridTs: readonly number[];
+}
+
+export interface QwenVLPolicyOptions {
+  /** For logs and result files (default `qwen2.5-vl`). */
+  name?: string;
+  /**
+   * Frames and sizes to ask video-io for (default Video-R1's training preset). The processor
+   * needs frames whose sides are multiples of 28 within its pixel bounds, as qwen-vl-utils gives them.
+   */
+  mediaRequest?: FrameRequest;
+  /** false: a frozen policy (no trainable variables). Default true. */
+  trainable?: boolean;
+  /** The reference policy of GRPO's KL: the same weights with the LoRA adapter switched off. */
+  useLora?: boolean;
+  /** Whether dispose() frees the model (default true; views such as reference() share it). */
+  ownsModel?: boolean;
+  /** Ends a completion (default: the tokenizer's eos_token, else the config's first eos id). */
+  eosId?: number;
+  /** Fills ragged completions and is never sampled (default: the tokenizer's pad_token, else the config's). */
+  padId?: number;
+}
+
+const DEFAULT_MEDIA_REQUEST: FrameRequest = { preset: 'video-r1-train' };
+
+function firstId(ids: number | readonly number[] | undefined): number | undefined {
+  return typeof ids === 'number' ? ids : ids?.[0];
+}
+
+export class QwenVLPolicy implements VisionLanguageModel<QwenVLInput> {
+  readonly name: string;
+  readonly mediaRequest: FrameRequest;
+  readonly tokens: TokenFacts;
+  readonly trainable: boolean;
+  private readonly useLora: boolean;
+  private readonly ownsModel: boolean;
+  /** Ids that end a sequence during sampling: eosId and the config's eos ids (PAD excluded). */
+  private readonly stopIds: number[];
+
+  constructor(
+    readonly model: QwenVLModel,
+    readonly tokenizer: QwenTokenizer,
+    options: QwenVLPolicyOptions = {},
+  ) {
+    tokenizer.assertMatchesConfig(model.config);
+    this.name = options.name ?? 'qwen2.5-vl';
+    this.mediaRequest = options.mediaRequest ?? DEFAULT_MEDIA_REQUEST;
+    this.trainable = options.trainable ?? true;
+    this.useLora = options.useLora ?? true;
+    this.ownsModel = options.ownsModel ?? true;
+    const eosId = options.eosId ?? tokenizer.eosTokenId ?? firstId(model.config.eosTokenId);
+    const padId = options.padId ?? tokenizer.padTokenId ?? model.config.padTokenId;
+    if (eosId === undefined || padId === undefined) {
+      throw new QwenVLModelError('INVALID_INPUT', 'QwenVLPolicy: no eos/pad id in the tokenizer or config; pass options.eosId / options.padId');
+    }
+    if (eosId === padId) throw new QwenVLModelError('INVALID_INPUT', `QwenVLPolicy: eos and pad are both id ${eosId}; PAD must differ from EOS`);
+    this.tokens = { eosId, padId };
+    const configEos = model.config.eosTokenId;
+    this.stopIds = [...new Set([eosId, ...(configEos === undefined ? [] : [configEos].flat())])].filter((id) => id !== padId);
+  }
+
+  /**
+   * Loads a directory holding a Hugging Face checkpoint and its tokenizer files (tokenizer.json,
+   * tokenizer_config.json, chat_template.json) and, when present, a PEFT adapter in `adapter/`.
+   */
+  static load(dir: string, options: QwenVLPolicyOptions = {}): QwenVLPolicy {
+    const model = QwenVLModel.load(dir);
+    try {
+      const adapter = path.join(dir, 'adapter');
+      if (existsSync(path.join(adapter, 'adapter_config.json'))) model.loadAdapter(adapter);
+      return new QwenVLPolicy(model, QwenTokenizer.load(dir), options);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
+
+  /** The frozen KL reference: the same weights (no copy) with the adapter off, nothing trainable. */
+  reference(): QwenVLPolicy {
+    return new QwenVLPolicy(this.model, this.tokenizer, {
+      name: `${this.name}-reference`,
+      mediaRequest: this.mediaRequest,
+      trainable: false,
+      useLora: false,
+      ownsModel: false,
+      eosId: this.tokens.eosId,
+      padId: this.tokens.padId,
+    });
+  }
+
+  encode(prompt: ModelPrompt): QwenVLInput {
+    const frames = prompt.frames;
+    const kind = frames === null ? null : (prompt.mediaKind ?? (frames.frames > 1 ? 'video' : 'image'));
+    const content: ChatContentPart[] = [...(kind === null ? [] : [{ type: kind }]), { type: 'text', text: prompt.text }];
+    const text = this.tokenizer.applyChatTemplate([{ role: 'user', content }], { addGenerationPrompt: true });
+    const ids = this.tokenizer.encode(text);
+    const images = kind === 'image' && frames !== null ? processImages([frames]) : { pixelValues: null, imageGridThw: [] };
+    const videos =
+      kind === 'video' && frames !== null
+        ? processVideos([frames], prompt.sampleFps ?? undefined)
+        : { pixelValuesVideos: null, videoGridThw: [], secondPerGridTs: [] };
+    const [expanded] = expandPlaceholders(
+      [ids],
+      images.imageGridThw,
+      videos.videoGridThw,
+      { imageTokenId: this.model.config.imageTokenId, videoTokenId: this.model.config.videoTokenId },
+      this.model.config.vision.spatialMergeSize,
+    );
+    return {
+      ids: expanded as number[],
+      pixelValues: images.pixelValues,
+      imageGridThw: images.imageGridThw,
+      pixelValuesVideos: videos.pixelValuesVideos,
+      videoGridThw: videos.videoGridThw,
+      secondPerGridTs: videos.secondPerGridTs,
+    };
+  }
+
+  /** Rows `inputs[n]` followed by `suffixes[n]`, prompts left-padded so every suffix starts at one column. */
+  private batch(inputs: readonly QwenVLInput[], suffixes?: readonly (readonly number[])[]): ModelInputs {
+    const pad = this.tokens.padId;
+    const promptLength = Math.max(...inputs.map((x) => x.ids.length));
+    const inputIds = inputs.map((x, n) => [...new Array<number>(promptLength - x.ids.length).fill(pad), ...x.ids, ...(suffixes?.[n] ?? [])]);
+    const attentionMask = inputs.map((x, n) => [
+      ...new Array<number>(promptLength - x.ids.length).fill(0),
+      ...new Array<number>(x.ids.length + (suffixes?.[n]?.length ?? 0)).fill(1),
+    ]);
+    const rows = (pick: (x: QwenVLInput) => PatchRows | null): tf.Tensor2D | null => {
+      const parts = inputs.map(pick).filter((p): p is PatchRows => p !== null);
+      if (parts.length === 0) return null;
+      const cols = parts[0]!.cols;
+      const total = parts.reduce((s, p) => s + p.rows, 0);
+      const data = new Float32Array(total * cols);
+      let offset = 0;
+      for (const p of parts) {
+        data.set(p.data, offset);
+        offset += p.data.length;
+      }
+      return tf.tensor2d(data, [total, cols]);
+    };
+    return {
+      inputIds,
+      attentionMask,
+      pixelValues: rows((x) => x.pixelValues),
+      imageGridThw: inputs.flatMap((x) => x.imageGridThw),
+      pixelValuesVideos: rows((x) => x.pixelValuesVideos),
+      videoGridThw: inputs.flatMap((x) => x.videoGridThw),
+      secondPerGridTs: inputs.flatMap((x) => x.secondPerGridTs),
+    };
+  }
+
+  sample(inputs: readonly QwenVLInput[], options: SampleOptions): Promise<SampledCompletions> {
+    try {
+      const rows = inputs.flatMap((x) => new Array<QwenVLInput>(options.numSamples).fill(x));
+      const batch = this.batch(rows);
+      try {
+        const out = generate(this.model, batch, {
+          maxNewTokens: options.maxNewTokens,
+          temperature: options.temperature,
+          topP: options.topP,
+          topK: options.topK ?? 0,
+          ...(options.rng === undefined ? {} : { rng: options.rng }),
+          eosTokenId: this.stopIds,
+          padTokenId: this.tokens.padId,
+          bannedTokenIds: [this.tokens.padId],
+          useLora: this.useLora,
+        });
+        const ids = out.tokens.map((row, n) => row.slice(0, out.lengths[n]));
+        return Promise.resolve({
+          ids,
+          texts: ids.map((row) => this.tokenizer.decode(row, { skipSpecialTokens: true })),
+          lengths: ids.map((row) => row.length),
+          finished: out.finished,
+        });
+      } finally {
+        batch.pixelValues?.dispose();
+        batch.pixelValuesVideos?.dispose();
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  completionLogProbs(inputs: readonly QwenVLInput[], completions: readonly (readonly number[])[], options: LogProbOptions = {}): tf.Tensor2D {
+    if (inputs.length !== completions.length) {
+      throw new QwenVLModelError('INVALID_INPUT', `completionLogProbs: ${inputs.length} inputs for ${completions.length} completions`);
+    }
+    const length = options.length ?? Math.max(1, ...completions.map((c) => c.length));
+    const pad = this.tokens.padId;
+    const padded = completions.map((c) => {
+      if (c.length > length) throw new QwenVLModelError('INVALID_INPUT', `completionLogProbs: a completion has ${c.length} tokens, more than length ${length}`);
+      return [...c, ...new Array<number>(length - c.length).fill(pad)];
+    });
+    const batch = this.batch(inputs, padded);
+    try {
+      return completionLogProbs(this.model, batch, length, { temperature: options.temperature ?? 1, useLora: this.useLora });
+    } finally {
+      batch.pixelValues?.dispose();
+      batch.pixelValuesVideos?.dispose();
+    }
+  }
+
+  trainableVariables(): tf.Variable[] {
+    if (!this.trainable) return [];
+    return [...this.model.trainableVariables().values()];
+  }
+
+  /**
+   * Writes the base weights, config and tokenizer files, and the adapter (in `adapter/`) when one
+   * is attached, into a sibling temporary directory renamed over `dir` at the end.
+   */
+  save(dir: string): Promise<void> {
+    try {
+      const target = path.resolve(dir);
+      const staging = `${target}.tmp-${process.pid}`;
+      rmSync(staging, { recursive: true, force: true });
+      mkdirSync(staging, { recursive: true });
+      this.model.save(staging, { layout: this.model.layout });
+      copyTokenizerFiles(this.tokenizer, staging);
+      if (this.model.lora !== null) this.model.saveAdapter(path.join(staging, 'adapter'), { layout: this.model.layout });
+      // Swap directories so a crash leaves either the old or the new save complete.
+      const old = `${target}.old-${process.pid}`;
+      if (existsSync(target)) renameSync(target, old);
+      renameSync(staging, target);
+      rmSync(old, { recursive: true, force: true });
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  dispose(): void {
+    if (this.ownsModel) this.model.dispose();
+  }
+}
+
+/** The tokenizer's files (tokenizer.json, tokenizer_config.json, chat_template.json) into `dir`. */
+function copyTokenizerFiles(tokenizer: QwenTokenizer, dir: string): void {
+  const { tokenizerFile, tokenizerConfigFile, chatTemplateFile } = tokenizer.files;
+  copyFileSync(tokenizerFile, path.join(dir, 'tokenizer.json'));
+  copyFileSync(tokenizerConfigFile, path.join(dir, 'tokenizer_config.json'));
+  if (chatTemplateFile !== undefined) copyFileSync(chatTemplateFile, path.join(dir, 'chat_template.json'));
+}
+
+/** `ModelLoader` of @video-r1/model-api: what `QwenVLPolicy.save` wrote → a policy (frozen with `trainable: false`). */
+export const loadQwenVLPolicy: ModelLoader<QwenVLInput> = (dir, options = {}) => {
+  try {
+    return Promise.resolve(QwenVLPolicy.load(dir, options.trainable === undefined ? {} : { trainable: options.trainable }));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+};
