@@ -43,7 +43,7 @@ describe('resolveFfmpeg', () => {
   it('finds the binaries shipped in npm packages and checks they run', () => {
     expect(npm.ffmpeg.source).toBe('npm-package');
     expect(npm.ffmpeg.origin).toBe('npm package @ffmpeg-installer/ffmpeg');
-    expect(npm.ffprobe.origin).toBe('npm package @ffprobe-installer/ffprobe');
+    expect(npm.ffprobe.origin).toBe('npm package ffprobe-static');
     expect(npm.ffmpeg.version).toMatch(/\S+/);
     expect(npm.ffmpeg.libavcodec).toMatch(/^\d+\.\d+\.\d+$/);
     expect(npm.ffprobe.version).toMatch(/\S+/);
@@ -165,7 +165,7 @@ describe('resolveFfmpeg', () => {
     // Whichever tool failed first, its message lists the four places in order.
     expect(message).toMatch(/1\) option ff(mpeg|probe)Path \/ env FF(MPEG|PROBE)_PATH: not set/);
     expect(message).toMatch(/2\) npm package ffmpeg-static: /);
-    expect(message).toMatch(/3\) npm package (@ffmpeg-installer\/ffmpeg|@ffprobe-installer\/ffprobe): disabled by the search option/);
+    expect(message).toMatch(/3\) npm package (@ffmpeg-installer\/ffmpeg|ffprobe-static): disabled by the search option/);
     expect(message).toMatch(/4\) PATH: no ff(mpeg|probe) in PATH/);
   });
 });

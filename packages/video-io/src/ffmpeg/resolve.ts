@@ -209,11 +209,7 @@ function sourceLabel(tool: FfmpegTool, source: FfmpegSearchSource): string {
     case 'ffmpeg-static':
       return 'npm package ffmpeg-static';
     case 'npm-package':
-      return tool === 'ffmpeg'
-        ? 'npm package @ffmpeg-installer/ffmpeg'
-        : packageDir('@ffprobe-installer/ffprobe')
-          ? 'npm package @ffprobe-installer/ffprobe'
-          : 'npm package ffprobe-static';
+      return tool === 'ffmpeg' ? 'npm package @ffmpeg-installer/ffmpeg' : 'npm package ffprobe-static';
     case 'path':
       return 'PATH';
   }
@@ -235,13 +231,12 @@ function findCandidate(tool: FfmpegTool, source: FfmpegSearchSource, env: NodeJS
         : { source, origin, path: { missing: `no binary at ${path} (its install-time download did not run or failed)` } };
     }
     case 'npm-package': {
-      // @ffmpeg-installer/ffmpeg and @ffprobe-installer/ffprobe install one per-platform package
-      // holding the binary; ffprobe-static (all platforms in one package) is the older fallback.
-      const installer = tool === 'ffmpeg' ? '@ffmpeg-installer' : '@ffprobe-installer';
-      const dir = packageDir(`${installer}/${tool}`);
-      if (dir || tool === 'ffmpeg') {
+      // @ffprobe-installer/ffprobe (one platform's binary, 79 MB against ffprobe-static's 336 MB)
+      // was tried in its place: its linux-x64 ffprobe (2023 build) segfaults on every MPEG-TS file.
+      if (tool === 'ffmpeg') {
+        const dir = packageDir('@ffmpeg-installer/ffmpeg');
         if (!dir) return { source, origin, path: { missing: 'not installed' } };
-        const platformPackage = `${installer}/${process.platform}-${process.arch}`;
+        const platformPackage = `@ffmpeg-installer/${process.platform}-${process.arch}`;
         const platformDir = packageDir(platformPackage, join(dir, 'package.json'));
         if (!platformDir) return { source, origin, path: { missing: `${platformPackage} is not installed (unsupported platform?)` } };
         const path = join(platformDir, exe);
