@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { validateRecord } from '@video-r1/datasets';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AnnotationError, COT_DECODING, openAIAdapter, readAnnotationFile, runAnnotation, summarizeAnnotation, annotationTables } from '../src/index.js';
-import type { AnnotatedRecord, EvalSample, RunAnnotationOptions } from '../src/index.js';
+import type { AnnotatedRecord, EvalSample, ModelAdapter, RunAnnotationOptions } from '../src/index.js';
 import { completion, startChatServer } from './helpers/chat-server.js';
 import type { ChatServer, ScriptedReply } from './helpers/chat-server.js';
 import { TYPE_SAMPLES, fakeFrames, manyAnswer, manySamples, questionId, writeMedia } from './helpers/annotate-samples.js';
@@ -270,6 +270,31 @@ describe('runAnnotation against a loopback chat-completions server', () => {
     expect(server.requests).toHaveLength(2);
     expect(records[2]!.error).toMatchObject({ kind: 'media' });
     expect(records[2]!.error!.message).toContain('missing.mp4');
+  });
+});
+
+describe('runAnnotation with a batched adapter (the in-process policy)', () => {
+  it('hands it consecutive groups with every sample repeated k times, and fails a group whose batch throws', async () => {
+    const batches: number[][] = [];
+    const adapter: ModelAdapter = {
+      name: 'batched',
+      groupSize: 4,
+      generate: () => Promise.reject(new Error('generate is not used when generateBatch exists')),
+      async generateBatch(items) {
+        const ids = items.map((item) => questionId(item.request.prompt));
+        batches.push(ids);
+        if (ids.includes(4)) throw new Error('out of memory');
+        return ids.map((id, i) => (id === 1 ? { error: new Error('item failed') } : { output: i % 2 === 0 ? '<answer>Z</answer>' : manyAnswer(id) }));
+      },
+    };
+    const { records } = await annotate(manySamples(5), { adapter, samplesPerQuestion: 2, concurrency: 3 });
+    expect(batches).toEqual([
+      [0, 0, 1, 1],
+      [2, 2, 3, 3],
+      [4, 4],
+    ]);
+    expect(records.map((r) => r.error?.message ?? r.rewards)).toEqual([[0, 1], 'item failed', [0, 1], [0, 0], 'out of memory']);
+    expect(records[0]).toMatchObject({ select: true, process: expect.stringContaining('Question 0') });
   });
 });
 

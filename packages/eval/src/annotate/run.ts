@@ -204,33 +204,37 @@ export async function runAnnotation(options: RunAnnotationOptions): Promise<RunA
     options.onProgress?.({ total: samples.length, done: stored.size, resumed, annotated, failed, selected, selectionRate: answered > 0 ? selected / answered : null, sft });
   report();
 
-  const annotateOne = async (index: number): Promise<void> => {
-    options.signal?.throwIfAborted();
+  const requestFor = async (sample: EvalSample): Promise<GenerateRequest> => {
+    const request: GenerateRequest = { prompt: prompt(sample), media: null, maxFrames, maxPixels };
+    if (options.signal) request.signal = options.signal;
+    try {
+      request.media = await resolveMedia(sample, options.mediaRoot);
+    } catch (caught) {
+      throw new ModelRequestError('media', `${String(sample.path)}: ${(caught as Error).message}`, { cause: caught });
+    }
+    return request;
+  };
+
+  /** The record of sample `index` from its k draws (any failed draw fails the sample: it is asked again on resume). */
+  const recordOf = (index: number, draws: ReadonlyArray<{ output: string } | { error: unknown }>): AnnotatedRecord => {
     const sample = samples[index]!;
     const key = keys[index]!;
-    let record: AnnotatedRecord;
     try {
-      const request: GenerateRequest = { prompt: prompt(sample), media: null, maxFrames, maxPixels };
-      if (options.signal) request.signal = options.signal;
-      try {
-        request.media = await resolveMedia(sample, options.mediaRoot);
-      } catch (caught) {
-        throw new ModelRequestError('media', `${String(sample.path)}: ${(caught as Error).message}`, { cause: caught });
-      }
-      // k draws of the same request; each its own call, so the adapter's limit and retries apply per draw.
-      const settled = await Promise.allSettled(Array.from({ length: k }, () => adapter.generate(sample, { ...request })));
-      const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (rejected) throw rejected.reason;
-      const chains = settled.map((s) => {
-        const output = (s as PromiseFulfilledResult<{ output: string }>).value?.output;
+      const failedDraw = draws.find((d): d is { error: unknown } => 'error' in d);
+      if (failedDraw) throw failedDraw.error;
+      const chains = draws.map((d) => {
+        const output = (d as { output?: unknown }).output;
         if (typeof output !== 'string') throw new TypeError(`adapter ${adapter.name} returned no string "output"`);
         return scoreChain(sample, output);
       });
-      record = annotatedRecord(sample, key, chains);
+      return annotatedRecord(sample, key, chains);
     } catch (caught) {
-      if (options.signal?.aborted) throw caught;
-      record = failedRecord(sample, key, toSampleError(caught));
+      return failedRecord(sample, key, toSampleError(caught));
     }
+  };
+
+  const keep = async (index: number, record: AnnotatedRecord): Promise<void> => {
+    const key = keys[index]!;
     const previous = stored.get(key);
     if (previous && !previous.error) throw new Error(`internal: sample ${key} annotated twice`);
     stored.set(key, record);
@@ -247,13 +251,73 @@ export async function runAnnotation(options: RunAnnotationOptions): Promise<RunA
     writer.request();
   };
 
+  const settle = async <T>(promise: Promise<T>): Promise<T | { error: unknown }> => {
+    try {
+      return await promise;
+    } catch (error) {
+      return { error };
+    }
+  };
+
+  const annotateOne = async (index: number): Promise<void> => {
+    options.signal?.throwIfAborted();
+    const sample = samples[index]!;
+    let draws: Array<{ output: string } | { error: unknown }>;
+    try {
+      const request = await requestFor(sample);
+      // k draws of the same request; each its own call, so the adapter's limit and retries apply per draw.
+      draws = await Promise.all(Array.from({ length: k }, () => settle(adapter.generate(sample, { ...request }))));
+    } catch (caught) {
+      draws = [{ error: caught }];
+    }
+    options.signal?.throwIfAborted();
+    await keep(index, recordOf(index, draws));
+  };
+
+  /**
+   * Adapters that answer batches (the in-process policy) get consecutive groups of samples, each
+   * repeated k times, so that what is sampled does not depend on which media finished loading first.
+   */
+  const annotateGroup = async (group: readonly number[]): Promise<void> => {
+    options.signal?.throwIfAborted();
+    const items: Array<{ index: number; sample: EvalSample; request: GenerateRequest }> = [];
+    for (const index of group) {
+      const sample = samples[index]!;
+      try {
+        items.push({ index, sample, request: await requestFor(sample) });
+      } catch (caught) {
+        await keep(index, recordOf(index, [{ error: caught }]));
+      }
+    }
+    if (items.length === 0) return;
+    const batch = items.flatMap(({ sample, request }) => Array.from({ length: k }, () => ({ sample, request: { ...request } })));
+    let outcomes: Array<{ output: string } | { error: unknown }>;
+    try {
+      outcomes = await adapter.generateBatch!(batch);
+      if (!Array.isArray(outcomes) || outcomes.length !== batch.length) {
+        throw new TypeError(`adapter ${adapter.name}: generateBatch returned ${Array.isArray(outcomes) ? outcomes.length : 'no'} answers for ${batch.length} requests`);
+      }
+    } catch (caught) {
+      outcomes = batch.map(() => ({ error: caught }));
+    }
+    options.signal?.throwIfAborted();
+    for (const [i, { index }] of items.entries()) await keep(index, recordOf(index, outcomes.slice(i * k, (i + 1) * k)));
+  };
+
   const limit = pLimit(concurrency);
   let outcome: PromiseSettledResult<void>[] = [];
   try {
     // allSettled: on abort, wait for the samples in flight (their requests abort too) before the last write.
-    outcome = await Promise.allSettled(pending.map((i) => limit(annotateOne, i)));
+    if (adapter.generateBatch) {
+      const size = Math.max(1, Math.floor((adapter.groupSize ?? concurrency * k) / k));
+      const groups: number[][] = [];
+      for (let start = 0; start < pending.length; start += size) groups.push(pending.slice(start, start + size));
+      const sequential = pLimit(1);
+      outcome = await Promise.allSettled(groups.map((group) => sequential(annotateGroup, group)));
+    } else {
+      outcome = await Promise.allSettled(pending.map((i) => limit(annotateOne, i)));
+    }
   } finally {
-    limit.clearQueue();
     await writer.flush();
   }
   // Every record is in the output files now: the journal has served its purpose.
