@@ -5,7 +5,8 @@ import { CONFIG_FLAGS, checkUnknownFlags, flagsToConfig, trainArgs, type TrainAr
 import { preflight } from './config/preflight.js';
 import { ConfigError, resolveConfig, upgradeRunConfig, validateConfig } from './config/resolve.js';
 import type { TrainerConfig } from './config/types.js';
-import { createRunDir, findRunToResume, readRunConfig, type RunPaths } from './run/run-dir.js';
+import { resolveRunToResume } from './run/resume.js';
+import { createRunDir, readRunConfig, type RunPaths } from './run/run-dir.js';
 
 /** The trainer app's directory (`apps/trainer`): default home of `runs/`. */
 export const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,7 +38,7 @@ export function callerCwd(): string {
 
 /**
  * Parses and checks everything the command line says, before any work: flags, config file, presets,
- * the run directory (created fresh, or found for --resume). Throws ConfigError / Error with the fix.
+ * the run directory (created fresh, or found for --resume). Throws ConfigError / RunDirError with the fix.
  */
 export function prepareInvocation(rawArgs: string[]): Invocation {
   const args = parseArgs<typeof trainArgs>(rawArgs, trainArgs) as TrainArgs;
@@ -53,7 +54,7 @@ export function prepareInvocation(rawArgs: string[]): Invocation {
     }
     const out = args.out !== undefined ? path.resolve(cwd, args.out) : path.join(APP_DIR, 'runs');
     const spec = args.resume === '' || args.resume === 'latest' ? 'latest' : path.resolve(cwd, args.resume);
-    const paths = findRunToResume(spec, out);
+    const paths = resolveRunToResume(spec, out);
     const config = validateConfig(upgradeRunConfig(readRunConfig(paths)), paths.config);
     preflight(config);
     return { config, paths, resumed: true };

@@ -4,7 +4,10 @@ import { frameCacheDir, prepareInvocation, usage } from './cli.js';
 import { ConfigError } from './config/resolve.js';
 import { formatDuration, runPipeline } from './pipeline.js';
 import { Progress } from './run/progress.js';
-import { linkLatest, lockRun } from './run/run-dir.js';
+import { RunDirError } from './run/errors.js';
+import { lockRun } from './run/lock.js';
+import { linkLatest } from './run/run-dir.js';
+import { cleanStaleTemporaries } from './run/stale-temps.js';
 import { StopRequest, StoppedBySignal } from './run/signals.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -16,14 +19,23 @@ async function main(argv: string[]): Promise<number> {
   try {
     invocation = prepareInvocation(argv);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof RunDirError) {
       process.stderr.write(`trainer: ${error.message}\n`);
       return 2;
     }
     throw error;
   }
   const { config, paths, resumed } = invocation;
-  const release = lockRun(paths);
+  let release: () => void;
+  try {
+    release = lockRun(paths, (line) => process.stderr.write(`trainer: ${line}\n`));
+  } catch (error) {
+    if (!(error instanceof RunDirError)) throw error;
+    process.stderr.write(`trainer: ${error.message}\n`);
+    return 2;
+  }
+  // Under the lock, whatever a killed writer left half-written is nobody's any more.
+  for (const line of cleanStaleTemporaries(paths)) process.stderr.write(`trainer: ${line}\n`);
   linkLatest(paths);
   const progress = new Progress();
   const stop = new StopRequest((signal) => progress.log(`${signal}: finishing the current step, then saving a checkpoint (send again to quit at once)`)).install();
