@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ablationMarkdown, ablationRows, cellOf } from '../src/evaluation/ablation.js';
 import type { AccuracySummary } from '../src/evaluation/types.js';
-import { rolloutMetrics } from '../src/rl/loop.js';
-import type { Rollout } from '../src/rl/rollout.js';
 import { learningRate, SampleOrder, stepRng, warmupSteps } from '../src/run/schedule.js';
 
 describe('step randomness and data order', () => {
@@ -42,60 +40,6 @@ describe('step randomness and data order', () => {
     expect(Math.max(...rates)).toBeCloseTo(1e-3, 12);
     expect(learningRate('constant', 1e-3, 3, 60, 6)).toBeCloseTo(5e-4, 12);
     expect(learningRate('constant', 1e-3, 40, 60, 6)).toBe(1e-3);
-  });
-});
-
-function fakeRollout(over: Partial<Rollout>): Rollout {
-  return {
-    sample: {} as Rollout['sample'],
-    input: { prompt: '' },
-    completions: [],
-    texts: [],
-    lengths: [4, 6],
-    rewardsPerFunc: { accuracy: [1, 0], format: [1, 1] },
-    shuffledAccuracy: null,
-    rewards: [2, 1],
-    advantages: [0.7, -0.7],
-    temporalApplied: null,
-    rewardStd: 0.7,
-    generatedTokens: 10,
-    ...over,
-  };
-}
-
-describe('RL step metrics', () => {
-  const video = { dataType: 'video' } as Rollout['sample'];
-  const image = { dataType: 'image' } as Rollout['sample'];
-
-  it('averages Video-R1 metrics over the step and leaves prompts without the temporal rule out of temporal_rewards', () => {
-    const m = rolloutMetrics(
-      [
-        fakeRollout({ sample: video, temporalApplied: true, shuffledAccuracy: [0, 0] }),
-        fakeRollout({ sample: image, rewards: [0.5, 1], rewardsPerFunc: { accuracy: [0, 0], format: [0.5, 1] }, rewardStd: 0.35 }),
-      ],
-      ['accuracy', 'format'],
-    );
-    expect(m['rewards/accuracy']).toBe(0.25);
-    expect(m['rewards/format']).toBe(0.875);
-    expect(m['reward']).toBe(1.125);
-    expect(m['reward_std']).toBeCloseTo(0.525);
-    expect(m['completion_length']).toBe(5);
-    expect(m['all_wrong']).toBe(0.5);
-    expect(m['all_correct']).toBe(0);
-    expect(m['temporal_rewards']).toBe(1);
-    expect(m['rewards/accuracy_shuffled']).toBe(0);
-    // Like for like: the ordered accuracy of the prompts that have shuffled completions (the video).
-    expect(m['rewards/accuracy_ordered']).toBe(0.5);
-    expect(m['rewards/accuracy_video']).toBe(0.5);
-    expect(m['rewards/accuracy_image']).toBe(0);
-  });
-
-  it('leaves the per-type and ordered/shuffled fields null when the step has no such prompt', () => {
-    const m = rolloutMetrics([fakeRollout({ sample: image })], ['accuracy', 'format']);
-    expect(m['rewards/accuracy_image']).toBe(0.5);
-    expect(m['rewards/accuracy_video']).toBeNull();
-    expect(m['rewards/accuracy_ordered']).toBeNull();
-    expect(m['rewards/accuracy_shuffled']).toBeNull();
   });
 });
 

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defineCommand, runMain } from 'citty';
 import { Progress } from '@video-r1/cli-kit';
-import { createRng } from '@video-r1/video-io';
+import { createRng } from '@video-r1/tensor/random';
 import { DatasetFormatError, RecordError, formatIssue } from './errors.js';
 import { loadDataset, summarizeReport, type LoadOptions, type LoadReport } from './load/load-dataset.js';
 import { checkMedia } from './media.js';

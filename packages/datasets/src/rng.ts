@@ -1,13 +1,3 @@
-import type { Rng } from '@video-r1/video-io';
-
-/** Uniform [0, 1) generator, the project-wide randomness contract; `createRng` lives in video-io. */
-export type { Rng };
-
-/** Integer in [lo, hi] inclusive. */
-export function randInt(rng: Rng, lo: number, hi: number): number {
-  return lo + Math.floor(rng() * (hi - lo + 1));
-}
-
-export function pick<T>(rng: Rng, items: readonly T[]): T {
-  return items[Math.floor(rng() * items.length)]!;
-}
+// The project's one source of randomness is @video-r1/tensor's TensorFlow-free `random` entry;
+// the synthetic generators draw from it through these names.
+export { pick, randInt, type Rng } from '@video-r1/tensor/random';

@@ -1,4 +1,4 @@
-import type { Rng } from './rng.js';
+import { fnv1a, type Rng, shuffled } from '@video-r1/tensor/random';
 import type { DataType, ProblemType, VideoR1Record } from './types.js';
 
 export interface RecordFilter {
@@ -47,17 +47,11 @@ export function filterRecords<T extends VideoR1Record>(
   };
 }
 
-/** Fisher–Yates with the given generator; returns a new array, the input is untouched. */
-export function shuffled<T>(items: readonly T[], rng: Rng): T[] {
-  const out = items.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const tmp = out[i]!;
-    out[i] = out[j]!;
-    out[j] = tmp;
-  }
-  return out;
-}
+/**
+ * Fisher–Yates with the given generator; returns a new array, the input is untouched.
+ * @deprecated Moved to `@video-r1/tensor` (`shuffled`, also in `@video-r1/tensor/random`); re-exported for one release.
+ */
+export { shuffled };
 
 export type GroupKey = 'data_source' | 'problem_type' | 'data_type' | 'task' | ((r: VideoR1Record) => string);
 
@@ -115,15 +109,11 @@ export function balancedSample<T extends VideoR1Record>(records: readonly T[], o
   return shuffled(out, opts.rng);
 }
 
-/** 32-bit FNV-1a; stable across runs and platforms, used to place records in a split. */
-export function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+/**
+ * 32-bit FNV-1a; stable across runs and platforms, used to place records in a split.
+ * @deprecated Moved to `@video-r1/tensor` (`fnv1a`, also in `@video-r1/tensor/random`); re-exported for one release.
+ */
+export { fnv1a };
 
 export interface SplitOptions {
   /** Fraction of groups that go to validation, in [0, 1]. */

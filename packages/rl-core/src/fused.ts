@@ -142,7 +142,8 @@ function lossPass(logps: Float32Array, inputs: FusedLossInputs, cfg: FusedLossCo
         : lossSum / (n * cfg.maxCompletionLength);
   return {
     loss,
-    meanKl: ref === undefined ? 0 : klSum / rows,
+    // Without a reference every rowKl is 0, so this is 0 — or NaN from an empty row's 0/0.
+    meanKl: klSum / rows,
     clipRatio: clipped / totalClamped,
     grad,
   };

@@ -55,7 +55,10 @@ export interface PolicyLossConfig {
 export interface PolicyLossResult {
   /** Scalar loss to minimise. */
   loss: tf.Scalar;
-  /** Mean over sequences of each sequence's masked mean KL (0 without refLogps). */
+  /**
+   * Mean over sequences of each sequence's masked mean KL: 0 without refLogps, and NaN (as
+   * Video-R1 logs it) when a row has no completion tokens, unless `nanGuard` skips such rows.
+   */
   meanKl: tf.Scalar;
   /** TRL's region clip ratio: share of masked tokens whose ratio was clipped against the advantage's sign. */
   clipRatio: tf.Scalar;
@@ -210,8 +213,10 @@ function graphLoss(input: PolicyLossInput, cfg: CheckedConfig, n: number, t: num
         break;
     }
 
-    const meanKl =
-      kl === undefined ? tf.scalar(0) : meanOverRows(tf.sum<tf.Tensor1D>(tf.mul(kl, mask), 1), rowTokens, cfg.nanGuard);
+    // Without a reference the KL is 0 per token, but its masked mean per row is still 0/0 for an
+    // empty row: NaN, as Video-R1 logs it (guarded mode leaves such rows out).
+    const rowKl = kl === undefined ? tf.zerosLike(rowTokens) : tf.sum<tf.Tensor1D>(tf.mul(kl, mask), 1);
+    const meanKl = meanOverRows(rowKl, rowTokens, cfg.nanGuard);
 
     const lowClipped = tf.logicalAnd(tf.less(ratio, 1 - cfg.epsilonLow), tf.less(advantages, 0));
     const highClipped = tf.logicalAnd(tf.greater(ratio, 1 + cfg.epsilonHigh), tf.greater(advantages, 0));

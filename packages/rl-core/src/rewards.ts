@@ -141,6 +141,90 @@ export function lengthBonus(input: LengthBonusInput): number[] {
   );
 }
 
+export interface GroupRewardInput {
+  /**
+   * Each reward function's score per completion, in the order the functions are listed
+   * (Video-R1's `rewards_per_func` columns). The first is the accuracy reward that the temporal
+   * and length rules read (Video-R1's `rewards_per_func[:, 0]`); every one is kept separately.
+   */
+  perFunction: readonly (readonly number[])[];
+  /** Accuracy (first function) of the completions on shuffled frames; absent for image prompts (no temporal rule). */
+  shuffledAccuracy?: readonly number[];
+  lengths: readonly number[];
+  /** Apply T-GRPO when `shuffledAccuracy` is given (default true, as Video-R1's scripts). */
+  temporal?: boolean;
+  /** Apply the length bonus (default true, as Video-R1's scripts). */
+  lenControl?: boolean;
+  alpha?: number;
+  mu?: number;
+  /** Accuracy threshold of both rules (Video-R1 uses 0.1 for both). */
+  threshold?: number;
+  minLength?: number;
+  maxLength?: number;
+  bonus?: number;
+}
+
+export interface GroupRewardResult {
+  /** Total reward per completion: the reward functions summed, plus the temporal and length bonuses. */
+  rewards: number[];
+  /** The first function's scores after the temporal bonus (Video-R1's updated `rewards_per_func[:, 0]`). */
+  accuracy: number[];
+  /** Length bonus per completion (0 or `bonus`). */
+  lengthBonus: number[];
+  /** T-GRPO outcome; null when the rule was not used (off, or no shuffled frames). */
+  temporalApplied: boolean | null;
+}
+
+/**
+ * The whole reward of one prompt's group, in Video-R1's order, for any number of reward
+ * functions: `accuracy (+alpha when T-GRPO applies) + Σ other functions (+bonus from
+ * len_control)`, where both rules look at the first function's scores before the temporal
+ * bonus. The other functions are summed left to right, then added to the accuracy.
+ */
+export function groupRewards(input: GroupRewardInput): GroupRewardResult {
+  const { perFunction, shuffledAccuracy, lengths, temporal = true, lenControl = true } = input;
+  if (!Array.isArray(perFunction) || perFunction.length === 0) {
+    throw new Error('perFunction must list the scores of at least one reward function (the first is the accuracy reward).');
+  }
+  const accuracy = perFunction[0] as readonly number[];
+  perFunction.forEach((scores, k) => {
+    checkFinite(`perFunction[${k}]`, scores);
+    if (scores.length !== accuracy.length) {
+      throw new Error(`perFunction[${k}] has ${scores.length} entries but perFunction[0] has ${accuracy.length}; give one per completion.`);
+    }
+  });
+  let adjusted: readonly number[] = accuracy;
+  let temporalApplied: boolean | null = null;
+  if (temporal && shuffledAccuracy !== undefined) {
+    const t = temporalRewards({
+      accuracy,
+      shuffledAccuracy,
+      ...(input.alpha !== undefined && { alpha: input.alpha }),
+      ...(input.mu !== undefined && { mu: input.mu }),
+      ...(input.threshold !== undefined && { threshold: input.threshold }),
+    });
+    adjusted = t.accuracy;
+    temporalApplied = t.applied;
+  }
+  const bonuses = lenControl
+    ? lengthBonus({
+        accuracy,
+        lengths,
+        ...(input.minLength !== undefined && { minLength: input.minLength }),
+        ...(input.maxLength !== undefined && { maxLength: input.maxLength }),
+        ...(input.bonus !== undefined && { bonus: input.bonus }),
+        ...(input.threshold !== undefined && { threshold: input.threshold }),
+      })
+    : accuracy.map(() => 0);
+  const others = accuracy.map((_, i) => perFunction.slice(1).reduce((sum, scores) => sum + (scores[i] as number), 0));
+  return {
+    rewards: adjusted.map((a, i) => a + (others[i] as number) + (bonuses[i] as number)),
+    accuracy: [...adjusted],
+    lengthBonus: bonuses,
+    temporalApplied,
+  };
+}
+
 export interface VideoR1RewardInput {
   accuracy: readonly number[];
   format: readonly number[];
@@ -167,42 +251,17 @@ export interface VideoR1RewardResult {
 }
 
 /**
- * The whole reward of one prompt's group, in Video-R1's order:
- * `accuracy (+alpha when T-GRPO applies) + format (+bonus from len_control)`, where the
- * length bonus looks at the accuracy before the temporal bonus.
+ * Video-R1's two reward functions (accuracy, format) assembled by `groupRewards`:
+ * `accuracy (+alpha when T-GRPO applies) + format (+bonus from len_control)`. For more
+ * functions, call `groupRewards` with all of them.
  */
 export function videoR1Rewards(input: VideoR1RewardInput): VideoR1RewardResult {
-  const { accuracy, format, shuffledAccuracy, lengths, temporal = true, lenControl = true } = input;
+  const { accuracy, format, ...rest } = input;
   checkFinite('accuracy', accuracy);
   checkFinite('format', format);
   if (format.length !== accuracy.length) {
     throw new Error(`format has ${format.length} entries but accuracy has ${accuracy.length}; give one per completion.`);
   }
-  let adjusted: readonly number[] = accuracy;
-  let temporalApplied: boolean | null = null;
-  if (temporal && shuffledAccuracy !== undefined) {
-    const t = temporalRewards({
-      accuracy,
-      shuffledAccuracy,
-      ...(input.alpha !== undefined && { alpha: input.alpha }),
-      ...(input.mu !== undefined && { mu: input.mu }),
-      ...(input.threshold !== undefined && { threshold: input.threshold }),
-    });
-    adjusted = t.accuracy;
-    temporalApplied = t.applied;
-  }
-  const bonuses = lenControl
-    ? lengthBonus({
-        accuracy,
-        lengths,
-        ...(input.minLength !== undefined && { minLength: input.minLength }),
-        ...(input.maxLength !== undefined && { maxLength: input.maxLength }),
-        ...(input.bonus !== undefined && { bonus: input.bonus }),
-        ...(input.threshold !== undefined && { threshold: input.threshold }),
-      })
-    : accuracy.map(() => 0);
-  return {
-    rewards: adjusted.map((a, i) => a + (format[i] as number) + (bonuses[i] as number)),
-    temporalApplied,
-  };
+  const { rewards, temporalApplied } = groupRewards({ ...rest, perFunction: [accuracy, format] });
+  return { rewards, temporalApplied };
 }

@@ -59,6 +59,25 @@ describe.each(runs)('policyLoss guarded mode on %s, %s', (backend, implementatio
     expect(out.grad.filter((_, i) => i < 3 || i >= 6).every(Number.isFinite)).toBe(true);
   });
 
+  it('meanKl is NaN when a row has no completion tokens, with or without a reference (Video-R1 logs 0/0)', () => {
+    for (const lossType of ['grpo', 'bnpo', 'dr_grpo'] as const) {
+      const noRef = tf.tidy(() => {
+        const out = policyLoss({ logps: tf.tensor2d(logpsRows), mask: withEmptyRow, advantages }, { beta: 0, lossType, implementation });
+        return { meanKl: values(out.meanKl)[0] as number, loss: values(out.loss)[0] as number };
+      });
+      expect(noRef.meanKl).toBeNaN();
+      // bnpo and dr_grpo never divide by a row's count: their loss stays finite.
+      if (lossType !== 'grpo') expect(Number.isFinite(noRef.loss)).toBe(true);
+      expect(run(logpsRows, withEmptyRow, advantages, { beta: 0.04, lossType }).meanKl).toBeNaN();
+    }
+    // No empty row and no reference: the KL is 0; guarded mode skips the empty row instead.
+    const full = logpsRows.map((row) => row.map(() => 1));
+    const kl = (mask: number[][], nanGuard: boolean) =>
+      tf.tidy(() => values(policyLoss({ logps: tf.tensor2d(logpsRows), mask, advantages }, { beta: 0, nanGuard, implementation }).meanKl)[0]);
+    expect(kl(full, false)).toBe(0);
+    expect(kl(withEmptyRow, true)).toBe(0);
+  });
+
   it('nanGuard skips empty rows: same loss, KL and gradients as without them', () => {
     const config: PolicyLossConfig = { beta: 0.04, nanGuard: true };
     const guarded = run(logpsRows, withEmptyRow, advantages, config);

@@ -1,9 +1,18 @@
-// The README's example, run as written.
+// The README's examples, run as written.
 import { expect, it } from 'vitest';
 
+import { trainToy } from '../examples/toy-grpo.js';
 import { groupAdvantages, policyLoss, selectBackend, tf, tokenLogProbs, videoR1Rewards } from '../src/index.js';
 
-it('runs the README example', async () => {
+it('trains the toy model: the accuracy reward rises from chance to nearly always right', async () => {
+  const accuracy = await trainToy(30);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  // Four equally likely answers at the start: about 1/4 right.
+  expect(mean(accuracy.slice(0, 3))).toBeLessThan(0.5);
+  expect(mean(accuracy.slice(-5))).toBeGreaterThan(0.85);
+});
+
+it('runs the reward and loss example', async () => {
   const { name } = await selectBackend(undefined, { env: {}, log: false });
   expect(name).toBe('wasm');
 

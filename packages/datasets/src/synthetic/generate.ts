@@ -3,8 +3,8 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { createRng, writeImage, writeVideo } from '@video-r1/video-io';
-import { fnv1a } from '../select.js';
+import { createRng, fnv1a } from '@video-r1/tensor/random';
+import { writeImage, writeVideo } from '@video-r1/video-io';
 import type { VideoR1Record } from '../types.js';
 import { renderImage, renderMotion, renderWord } from './render.js';
 import {
