@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import type { ScoringProfile } from '@video-r1/eval';
+import { outOfRangeNumbers } from './json-numbers.js';
 
 export type Backend = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -147,6 +148,8 @@ export function readConfigFile(path: string): Partial<EvaluatorConfig> {
   } catch (error) {
     throw new ConfigError(path, [`not valid JSON: ${(error as Error).message}`]);
   }
+  const outOfRange = outOfRangeNumbers(parsed);
+  if (outOfRange.length > 0) throw new ConfigError(path, outOfRange);
   return validateConfig(parsed, path);
 }
 

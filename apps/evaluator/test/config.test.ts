@@ -70,3 +70,14 @@ describe('flags', () => {
     expect(problemsOf(() => configFromFlags({ frames: '1', concurrency: '2.5', profile: 'x' }))).toEqual(['--frames[0] must be >= 2', '--concurrency must be integer', '--profile must be one of "video-r1", "lmms-eval"']);
   });
 });
+
+describe('numbers a double cannot hold', () => {
+  it('says the number is out of range instead of a misleading type error', async () => {
+    // JSON.parse reads 1e400 as Infinity, which the schema would call "not an integer".
+    const file = await configFile('{ "maxPixels": 1e400, "decoding": { "temperature": -1e999 } }');
+    expect(problemsOf(() => readConfigFile(file))).toEqual([
+      'maxPixels: the number is out of range (beyond ±1.8e308 it reads as Infinity); write a finite number',
+      'decoding.temperature: the number is out of range (beyond ±1.8e308 it reads as -Infinity); write a finite number',
+    ]);
+  });
+});

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
+import { outOfRangeNumbers } from './json-numbers.js';
 import { presetConfig, PRESET_NAMES } from './presets.js';
 import { trainerConfigSchema } from './schema.js';
 import type { PartialConfig, PresetName, TrainerConfig } from './types.js';
@@ -141,6 +142,8 @@ function readConfigFile(file: string): PartialConfig {
     throw new ConfigError(`--config: config file ${file} is not valid JSON: ${(error as Error).message}`, ['--config']);
   }
   if (!isPlainObject(parsed)) throw new ConfigError(`--config: config file ${file} must hold a JSON object`, ['--config']);
+  const outOfRange = outOfRangeNumbers(parsed);
+  if (outOfRange.length > 0) throw new ConfigError(`invalid configuration (${file}):\n  - ${outOfRange.join('\n  - ')}`, outOfRange.map((line) => line.slice(0, line.indexOf(':'))));
   return parsed as PartialConfig;
 }
 
