@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ensureSyntheticSet, readDataset, summarizeReport } from '@video-r1/datasets';
 import { VIDEO_R1_BENCHMARKS, benchmarkFromFileName, benchmarkId } from '@video-r1/eval';
-import type { EvalSample, SuiteBenchmark } from '@video-r1/eval';
+import type { SuiteBenchmark } from '@video-r1/eval';
 import { userPath } from './paths.js';
 
 export interface DataRequest {
@@ -36,7 +36,7 @@ async function loadBenchmark(name: string, file: string, dataRoot: string, limit
   const { records, report } = await readDataset(file, { kind: 'eval', log: false });
   if (report.skipped > 0) log(summarizeReport(report));
   if (records.length === 0) throw new Error(`${file}: no valid samples (${summarizeReport(report)})`);
-  const samples = (limit === undefined ? records : records.slice(0, limit)) as unknown as EvalSample[];
+  const samples = limit === undefined ? records : records.slice(0, limit);
   return { name, samples, dataRoot };
 }
 

@@ -4,23 +4,19 @@
  * is none — an untrained policy as the baseline).
  */
 import { openAIAdapter } from '@video-r1/eval';
-import type { EvalSample, ModelAdapter } from '@video-r1/eval';
+import type { VideoR1Record } from '@video-r1/datasets';
+import type { ModelAdapter } from '@video-r1/eval';
 import type { EvaluatorConfig } from './config.js';
+import type { ResolvedModel } from './resolved-model.js';
 
-export interface ResolvedModel {
-  adapter: ModelAdapter;
-  /** One line for the log. */
-  description: string;
-  /** Recorded in every output file and the report. */
-  settings: Record<string, unknown>;
-}
+export type { ResolvedModel } from './resolved-model.js';
 
 export function isEndpoint(model: string | undefined): model is string {
   return model !== undefined && /^https?:\/\//i.test(model);
 }
 
 /** `samples`: every sample of the run (the policy sizes its token budget from their prompts). */
-export async function resolveModel(config: EvaluatorConfig, log: (line: string) => void, samples: readonly EvalSample[]): Promise<ResolvedModel> {
+export async function resolveModel(config: EvaluatorConfig, log: (line: string) => void, samples: readonly VideoR1Record[]): Promise<ResolvedModel> {
   if (!isEndpoint(config.model)) {
     // Loaded only here: TensorFlow.js and its backends are heavy, and endpoints never need them.
     const { policyModel } = await import('./policy-model.js');

@@ -1,5 +1,6 @@
-import { existsSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { linkLatest as pointLatestAt, readLatestLink } from '@video-r1/cli-kit';
 import { fileURLToPath } from 'node:url';
 
 /** apps/evaluator, wherever the command was started from. */
@@ -35,22 +36,13 @@ export function newResultsDir(modelLabel: string, now = new Date()): string {
   return dir;
 }
 
-/** `results/latest` → the run's directory (a relative link, replaced atomically). */
+/** `results/latest` → the run's directory, for runs in the default results directory only (cli-kit's `linkLatest`). */
 export function linkLatest(dir: string): void {
   if (path.dirname(dir) !== DEFAULT_RESULTS_DIR) return;
-  const link = path.join(DEFAULT_RESULTS_DIR, 'latest');
-  const tmp = path.join(DEFAULT_RESULTS_DIR, `.latest-${process.pid}`);
-  rmSync(tmp, { force: true });
-  symlinkSync(path.basename(dir), tmp, 'dir');
-  renameSync(tmp, link);
+  pointLatestAt(dir);
 }
 
 /** The directory `results/latest` points at, if any. */
 export function latestResultsDir(): string | null {
-  const link = path.join(DEFAULT_RESULTS_DIR, 'latest');
-  try {
-    return path.resolve(DEFAULT_RESULTS_DIR, readlinkSync(link));
-  } catch {
-    return null;
-  }
+  return readLatestLink(DEFAULT_RESULTS_DIR);
 }

@@ -4,57 +4,16 @@
  * trained checkpoint should beat). Runs on the TensorFlow.js backend `selectBackend` picks.
  */
 import { existsSync } from 'node:fs';
-import { readFile, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { buildPrompt, ensureSyntheticSet, readDataset } from '@video-r1/datasets';
-import type { EvalSample } from '@video-r1/eval';
-import { CHECKPOINT_FORMAT, Tokenizer, createPolicy, loadCheckpoint, policyAdapter } from '@video-r1/policy';
+import type { VideoR1Record } from '@video-r1/datasets';
+import { CHECKPOINT_FORMAT, Tokenizer, createPolicy, loadCheckpoint, newestCheckpoint, policyAdapter } from '@video-r1/policy';
+import type { FrameRequest } from '@video-r1/video-io';
 import type { Policy } from '@video-r1/policy';
 import { selectBackend } from '@video-r1/rl-core';
 import type { EvaluatorConfig } from './config.js';
-import type { ResolvedModel } from './model.js';
+import type { ResolvedModel } from './resolved-model.js';
 import { TRAINER_RUNS_DIR, userPath } from './paths.js';
-
-interface FoundCheckpoint {
-  dir: string;
-  createdAt: string;
-}
-
-async function checkpointAt(dir: string): Promise<FoundCheckpoint | null> {
-  try {
-    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as { format?: unknown; createdAt?: unknown };
-    if (manifest.format !== CHECKPOINT_FORMAT) return null;
-    // The real path: `runs/latest` is a link, and the run's own name belongs in the results.
-    return { dir: await realpath(dir), createdAt: typeof manifest.createdAt === 'string' ? manifest.createdAt : '' };
-  } catch {
-    return null;
-  }
-}
-
-/**
- * `dir` itself when it is a checkpoint; else the newest checkpoint (by its manifest's `createdAt`)
- * in `dir` or `dir/checkpoints` — so a trainer run directory works too.
- */
-export async function newestCheckpoint(dir: string): Promise<FoundCheckpoint | null> {
-  const direct = await checkpointAt(dir);
-  if (direct) return direct;
-  const found: FoundCheckpoint[] = [];
-  for (const parent of [dir, path.join(dir, 'checkpoints')]) {
-    let names: string[];
-    try {
-      names = await readdir(parent);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      if (name.startsWith('.')) continue; // temporary directories of a checkpoint being written
-      const checkpoint = await checkpointAt(path.join(parent, name));
-      if (checkpoint) found.push(checkpoint);
-    }
-  }
-  found.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.dir < b.dir ? 1 : -1));
-  return found[0] ?? null;
-}
 
 /**
  * The tokenizer of an untrained baseline: fitted on the synthetic training set's prompts and
@@ -71,11 +30,11 @@ async function baselineTokenizer(): Promise<Tokenizer> {
 }
 
 /** Most new tokens that fit every prompt into the policy's text context. */
-function tokenBudget(policy: Policy, samples: readonly EvalSample[], wanted: number): number {
+function tokenBudget(policy: Policy, samples: readonly VideoR1Record[], wanted: number): number {
   let longest = 0;
   let longestId = '';
   for (const s of samples) {
-    const n = policy.tokenizer.encode(buildPrompt(s as Parameters<typeof buildPrompt>[0], { template: 'eval' })).length;
+    const n = policy.tokenizer.encode(buildPrompt(s, { template: 'eval' })).length;
     if (n > longest) {
       longest = n;
       longestId = String(s.problem_id ?? '?');
@@ -88,22 +47,25 @@ function tokenBudget(policy: Policy, samples: readonly EvalSample[], wanted: num
   return Math.min(wanted, room);
 }
 
-export async function policyModel(config: EvaluatorConfig, log: (line: string) => void, samples: readonly EvalSample[]): Promise<ResolvedModel> {
+export async function policyModel(config: EvaluatorConfig, log: (line: string) => void, samples: readonly VideoR1Record[]): Promise<ResolvedModel> {
   const backend = await selectBackend(config.backend, { log, argumentLabel: '--backend' });
   let policy: Policy;
   let label: string;
   let source: string;
+  // The frames a trained checkpoint saw (recorded by the trainer); older checkpoints and the
+  // untrained baseline read the policy's own request.
+  let frameRequest: FrameRequest | undefined;
   if (config.model !== undefined) {
     const dir = userPath(config.model);
-    const found = existsSync(dir) ? await newestCheckpoint(dir) : null;
+    const found = existsSync(dir) ? newestCheckpoint(dir) : null;
     if (!found) throw new Error(`--model ${config.model}: ${dir} is neither a URL nor a directory holding a policy checkpoint (manifest.json of format ${CHECKPOINT_FORMAT})`);
-    policy = (await loadCheckpoint(found.dir)).policy;
+    ({ policy, frames: frameRequest } = await loadCheckpoint(found.dir));
     label = `checkpoint ${path.basename(found.dir)}`;
     source = found.dir;
   } else {
-    const found = existsSync(path.join(TRAINER_RUNS_DIR, 'latest')) ? await newestCheckpoint(path.join(TRAINER_RUNS_DIR, 'latest')) : null;
+    const found = existsSync(path.join(TRAINER_RUNS_DIR, 'latest')) ? newestCheckpoint(path.join(TRAINER_RUNS_DIR, 'latest')) : null;
     if (found) {
-      policy = (await loadCheckpoint(found.dir)).policy;
+      ({ policy, frames: frameRequest } = await loadCheckpoint(found.dir));
       label = `trainer checkpoint ${path.basename(found.dir)}`;
       source = found.dir;
     } else {
@@ -123,6 +85,7 @@ export async function policyModel(config: EvaluatorConfig, log: (line: string) =
     topP: config.decoding.top_p,
     seed: config.seed,
     batchSize: Math.max(1, config.concurrency),
+    ...(frameRequest && { frameRequest }),
   });
   return {
     adapter,

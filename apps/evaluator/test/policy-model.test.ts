@@ -2,19 +2,21 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPrompt } from '@video-r1/datasets';
+import type { VideoR1Record } from '@video-r1/datasets';
 import { runEvaluation } from '@video-r1/eval';
-import type { EvalSample } from '@video-r1/eval';
-import { Tokenizer, createPolicy, saveCheckpoint } from '@video-r1/policy';
+import { Tokenizer, createPolicy, newestCheckpoint, saveCheckpoint } from '@video-r1/policy';
 import { selectBackend } from '@video-r1/rl-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULTS } from '../src/config.js';
-import { newestCheckpoint, policyModel } from '../src/policy-model.js';
+import { policyModel } from '../src/policy-model.js';
 
 let dir: string;
-const samples: EvalSample[] = Array.from({ length: 5 }, (_, i) => ({
+const samples: VideoR1Record[] = Array.from({ length: 5 }, (_, i) => ({
   problem_id: i,
   problem: `Q${i}: which colour moved?`,
   problem_type: 'multiple choice',
+  data_type: 'video',
+  path: '',
   options: ['A. red', 'B. blue'],
   solution: '<answer>B</answer>',
 }));
@@ -22,7 +24,7 @@ const samples: EvalSample[] = Array.from({ length: 5 }, (_, i) => ({
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'evaluator-policy-'));
   await selectBackend('cpu', { log: false });
-  const tokenizer = Tokenizer.fit([...samples.map((s) => buildPrompt(s as Parameters<typeof buildPrompt>[0], { template: 'eval' })), '<think>the blue one</think><answer>B</answer>']);
+  const tokenizer = Tokenizer.fit([...samples.map((s) => buildPrompt(s, { template: 'eval' })), '<think>the blue one</think><answer>B</answer>']);
   const config = { dModel: 16, nLayers: 1, nHeads: 2, dFF: 32 };
   await saveCheckpoint(join(dir, 'run/checkpoints/step-1'), { policy: createPolicy({ ...config, seed: 1 }, tokenizer) });
   await new Promise((r) => setTimeout(r, 20)); // a later createdAt
@@ -34,9 +36,9 @@ afterAll(async () => {
 });
 
 it('finds the newest checkpoint of a run directory', async () => {
-  expect((await newestCheckpoint(join(dir, 'run')))?.dir).toBe(await realpath(join(dir, 'run/checkpoints/final')));
-  expect((await newestCheckpoint(join(dir, 'run/checkpoints/step-1')))?.dir).toBe(await realpath(join(dir, 'run/checkpoints/step-1')));
-  expect(await newestCheckpoint(dir)).toBeNull();
+  expect(newestCheckpoint(join(dir, 'run'))?.dir).toBe(await realpath(join(dir, 'run/checkpoints/final')));
+  expect(newestCheckpoint(join(dir, 'run/checkpoints/step-1'))?.dir).toBe(await realpath(join(dir, 'run/checkpoints/step-1')));
+  expect(newestCheckpoint(dir)).toBeNull();
 });
 
 it('evaluates a checkpoint through the policy adapter', async () => {

@@ -12,9 +12,9 @@ import { ConfigError, mergeConfig, resolveConfig } from './config/resolve.js';
 import type { Algo, PartialConfig, TrainerConfig } from './config/types.js';
 import { ablationMarkdown, type AblationRow, ablationRows, type ModelResults } from './evaluation/ablation.js';
 import type { EvalFile } from './evaluation/types.js';
-import { formatDuration, runPipeline } from './pipeline.js';
-import { Progress } from './run/progress.js';
-import { createRunDir, defaultRunId, lockRun, runPaths, writeFileAtomic } from './run/run-dir.js';
+import { formatDuration, Progress, writeFileAtomicSync } from '@video-r1/cli-kit';
+import { runPipeline } from './pipeline.js';
+import { createRunDir, defaultRunId, lockRun, runPaths } from './run/run-dir.js';
 import { StopRequest, StoppedBySignal } from './run/signals.js';
 
 const ablateArgs = {
@@ -97,9 +97,9 @@ async function main(argv: string[]): Promise<number> {
     const rows: AblationRow[] = ablationRows(models, new Set(TEMPORAL_TASKS));
     const seconds = (performance.now() - started) / 1000;
     const meta = { preset: base.preset, seeds, rlSteps: base.rl.steps, backend: base.backend, testQuestions: sft.count, wallSeconds: seconds };
-    writeFileAtomic(path.join(root, 'ablation.json'), `${JSON.stringify({ ...meta, models, rows }, null, 2)}\n`);
+    writeFileAtomicSync(path.join(root, 'ablation.json'), `${JSON.stringify({ ...meta, models, rows }, null, 2)}\n`);
     const markdown = ablationMarkdown(rows, models, meta);
-    writeFileAtomic(path.join(root, 'ablation.md'), markdown);
+    writeFileAtomicSync(path.join(root, 'ablation.md'), markdown);
     progress.close();
     process.stderr.write(`\n${markdown}\nablation done in ${formatDuration(seconds)}\n`);
     process.stdout.write(`${root}\n`);

@@ -2,11 +2,10 @@
 // the embedded synthetic set or a Video-R1 data root, resumable, with metrics, evaluation and a report.
 import { frameCacheDir, prepareInvocation, usage } from './cli.js';
 import { ConfigError } from './config/resolve.js';
-import { formatDuration, runPipeline } from './pipeline.js';
-import { Progress } from './run/progress.js';
+import { formatDuration, formatPercent, linkLatest, Progress } from '@video-r1/cli-kit';
+import { runPipeline } from './pipeline.js';
 import { RunDirError } from './run/errors.js';
 import { lockRun } from './run/lock.js';
-import { linkLatest } from './run/run-dir.js';
 import { cleanStaleTemporaries } from './run/stale-temps.js';
 import { StopRequest, StoppedBySignal } from './run/signals.js';
 
@@ -36,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // Under the lock, whatever a killed writer left half-written is nobody's any more.
   for (const line of cleanStaleTemporaries(paths)) process.stderr.write(`trainer: ${line}\n`);
-  linkLatest(paths);
+  linkLatest(paths.root);
   const progress = new Progress();
   const stop = new StopRequest((signal) => progress.log(`${signal}: finishing the current step, then saving a checkpoint (send again to quit at once)`)).install();
   progress.log(`${resumed ? 'resuming' : 'run'} ${paths.root} (preset ${config.preset}, ${config.rl.enabled ? config.rl.algo : 'sft only'}, seed ${config.seed})`);
@@ -51,9 +50,8 @@ async function main(argv: string[]): Promise<number> {
     });
     progress.close();
     const e = result.evaluation;
-    const pct = (x: number | undefined) => (x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
     process.stderr.write(
-      `\ndone in ${formatDuration(result.wallSeconds)} on ${result.backend}: test accuracy ${pct(e?.baseline?.overall)} untrained → ${pct(e?.sft?.overall)} SFT → ${pct(e?.overall)} final\n`,
+      `\ndone in ${formatDuration(result.wallSeconds)} on ${result.backend}: test accuracy ${formatPercent(e?.baseline?.overall, { sign: true })} untrained → ${formatPercent(e?.sft?.overall, { sign: true })} SFT → ${formatPercent(e?.overall, { sign: true })} final\n`,
     );
     process.stdout.write(`${paths.root}\n`);
     return 0;

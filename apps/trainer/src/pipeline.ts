@@ -1,10 +1,10 @@
 // The whole run: data → tokenizer and policy → untrained evaluation → SFT cold start → SFT
 // evaluation → GRPO / T-GRPO against the frozen SFT model → final evaluation → eval.json and the
 // report. Every stage can be resumed from the run directory's checkpoints.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { formatDuration, formatPercent, type Progress, writeFileAtomicSync } from '@video-r1/cli-kit';
 import { sftTarget } from '@video-r1/datasets';
-import { resultsFileBody, writeResultsFile } from '@video-r1/eval';
 import {
   AdamOptimizer,
   createPolicy,
@@ -15,19 +15,18 @@ import {
   type SftState,
   Tokenizer,
 } from '@video-r1/policy';
-import { selectBackend } from '@video-r1/rl-core';
+import { selectBackend } from '@video-r1/tensor';
 import type { TrainerConfig } from './config/types.js';
 import { loadSplits, type Sample, type Splits } from './data/dataset.js';
-import { MediaSource } from './data/media.js';
+import { MediaSource, trainerFrameRequest } from './data/media.js';
 import { evaluatePolicy, type Evaluation } from './evaluation/evaluate.js';
 import type { AccuracySummary, EvalFile } from './evaluation/types.js';
 import { renderRunReport } from './report/write.js';
 import { runRl, type RlPosition } from './rl/loop.js';
-import type { RolloutSettings } from './rl/rollout.js';
+import type { RolloutSettings } from '@video-r1/rl-core';
 import { Checkpoints, stepCheckpointName, type TrainingState } from './run/checkpoints.js';
 import { MetricsWriter, type MetricRecord, type Stage } from './run/metrics.js';
-import type { Progress } from './run/progress.js';
-import { type RunPaths, writeFileAtomic } from './run/run-dir.js';
+import type { RunPaths } from './run/run-dir.js';
 import { StoppedBySignal, type StopRequest } from './run/signals.js';
 
 export interface PipelineOptions {
@@ -65,7 +64,7 @@ function corpus(splits: Splits): string[] {
   // Prompts of every split (no answers of validation/test), SFT targets of the training split.
   const texts: string[] = [];
   for (const s of [...splits.train, ...splits.sft, ...splits.validation, ...splits.test]) texts.push(s.trainPrompt, s.evalPrompt);
-  for (const s of splits.sft) texts.push(sftTarget(s.record as Parameters<typeof sftTarget>[0]));
+  for (const s of splits.sft) texts.push(sftTarget(s.record));
   return texts;
 }
 
@@ -91,7 +90,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const started = performance.now();
   const log = (line: string) => progress.log(line);
   const metrics = new MetricsWriter(paths.metrics);
-  const checkpoints = new Checkpoints(paths, config.schedule.keepCheckpoints);
+  const checkpoints = new Checkpoints(paths, config.schedule.keepCheckpoints, trainerFrameRequest(config.video));
   const evalsDir = path.join(paths.root, 'evals');
   mkdirSync(evalsDir, { recursive: true });
 
@@ -127,49 +126,47 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const freshPolicy = () => createPolicy(modelConfig, tokenizer);
   const policy: Policy = latest?.checkpoint.policy ?? init?.policy ?? freshPolicy();
   const resolved = resolveSettings(config, policy, splits, backend.name);
-  writeFileAtomic(path.join(paths.root, 'resolved.json'), `${JSON.stringify(resolved, null, 2)}\n`);
+  writeFileAtomicSync(path.join(paths.root, 'resolved.json'), `${JSON.stringify(resolved, null, 2)}\n`);
   log(
     `policy: ${resolved.parameterCount.toLocaleString('en-US')} parameters, vocabulary ${resolved.vocabSize}; ` +
       `completions ≤ ${resolved.maxCompletionLength} tokens, length bonus for ${resolved.lengthBounds.min}..${resolved.lengthBounds.max}`,
   );
 
-  const evaluate = async (model: Policy, samples: readonly Sample[], label: string | null, template: 'train' | 'eval', seedSalt: number): Promise<Evaluation> => {
-    if (label !== null) progress.start(label, samples.length);
+  const benchmark = config.data.source === 'synthetic' ? 'synthetic' : path.basename(splits.testFile);
+  const evaluate = async (
+    model: Policy,
+    samples: readonly Sample[],
+    run: { label: string | null; template: 'train' | 'eval'; seedSalt: number; modelName: string; outputPath: string | null },
+  ): Promise<Evaluation> => {
+    if (run.label !== null) progress.start(run.label, samples.length);
     const result = await evaluatePolicy(model, samples, media, {
       maxNewTokens: resolved.evalMaxNewTokens,
       temperature: config.eval.temperature,
       topP: config.eval.topP,
-      seed: config.seed * 1000 + seedSalt,
+      seed: config.seed * 1000 + run.seedSalt,
       batchSize: 32,
-      template,
-      ...(label !== null && { onProgress: (done: number) => progress.update(done) }),
+      template: run.template,
+      benchmark,
+      modelName: run.modelName,
+      outputPath: run.outputPath,
+      maxFrames: config.video.frames,
+      maxPixels: config.video.maxPixels,
+      ...(run.label !== null && { onProgress: (done: number) => progress.update(done) }),
     });
-    if (label !== null) progress.stop();
+    if (run.label !== null) progress.stop();
     return result;
   };
   const testEval = async (model: Policy, name: 'baseline' | 'sft' | 'final'): Promise<AccuracySummary> => {
     const file = path.join(evalsDir, `${name}.json`);
     const cached = readJson<AccuracySummary>(file);
     if (cached) return cached;
-    const result = await evaluate(model, splits.test, `test eval (${name === 'baseline' ? 'untrained' : name})`, 'eval', 7);
-    const now = new Date().toISOString();
-    await writeResultsFile(
-      path.join(evalsDir, `${name}-results.json`),
-      resultsFileBody(result.results, result.benchSummary, {
-        tool: '@video-r1/trainer',
-        profile: 'video-r1',
-        benchmark: path.basename(splits.testFile),
-        model: `${paths.id}/${name}`,
-        max_frames: config.video.frames,
-        max_pixels: config.video.maxPixels,
-        samples: splits.test.length,
-        complete: true,
-        started_at: now,
-        updated_at: now,
-      }),
-    );
-    writeFileAtomic(file, `${JSON.stringify(result.summary, null, 2)}\n`);
-    log(`test accuracy (${name}): ${(100 * result.summary.overall).toFixed(1)}% over ${result.summary.count} questions`);
+    // A results file without its summary is from an interrupted evaluation: evaluate again, from scratch.
+    const resultsFile = path.join(evalsDir, `${name}-results.json`);
+    rmSync(resultsFile, { force: true });
+    const label = `test eval (${name === 'baseline' ? 'untrained' : name})`;
+    const result = await evaluate(model, splits.test, { label, template: 'eval', seedSalt: 7, modelName: `${paths.id}/${name}`, outputPath: resultsFile });
+    writeFileAtomicSync(file, `${JSON.stringify(result.summary, null, 2)}\n`);
+    log(`test accuracy (${name}): ${formatPercent(result.summary.overall, { sign: true })} over ${result.summary.count} questions`);
     return result.summary;
   };
 
@@ -237,7 +234,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         progress,
         stop,
         log,
-        validate: async () => (validation.length === 0 ? Number.NaN : (await evaluate(policy, validation, null, 'train', 11)).summary.overall),
+        validate: async () =>
+          validation.length === 0
+            ? Number.NaN
+            : (await evaluate(policy, validation, { label: null, template: 'train', seedSalt: 11, modelName: `${paths.id}/validation`, outputPath: null })).summary.overall,
         save: async (position) => {
           const state: TrainingState = { stage: 'rl', ...position, elapsedMs: elapsedMs() };
           await checkpoints.save(stepCheckpointName('rl', position.step), policy, optimizer, state);
@@ -263,17 +263,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     skippedSamples: media.failed.size,
     decoding: { maxNewTokens: resolved.evalMaxNewTokens, temperature: config.eval.temperature, topP: config.eval.topP },
   };
-  writeFileAtomic(paths.eval, `${JSON.stringify(evaluation, null, 2)}\n`);
+  writeFileAtomicSync(paths.eval, `${JSON.stringify(evaluation, null, 2)}\n`);
   const wallSeconds = elapsedMs() / 1000;
   await renderRunReport({ config, paths, evaluation, facts: { backend: backend.name, 'wall time': formatDuration(wallSeconds) }, log });
   policy.dispose();
   return { evaluation, wallSeconds, backend: backend.name };
-}
-
-export function formatDuration(seconds: number): string {
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds - 60 * m);
-  return m > 0 ? `${m} min ${s} s` : `${s} s`;
 }
 
 function progressOf(state: TrainingState): { stage: Stage; step: number } {
@@ -291,7 +285,7 @@ function progressOf(state: TrainingState): { stage: Stage; step: number } {
 
 function resolveSettings(config: TrainerConfig, policy: Policy, splits: Splits, backend: string): ResolvedSettings {
   const { tokenizer } = policy;
-  const targets = splits.sft.map((s) => tokenizer.encode(sftTarget(s.record as Parameters<typeof sftTarget>[0])).length + 1);
+  const targets = splits.sft.map((s) => tokenizer.encode(sftTarget(s.record)).length + 1);
   const prompts = [...splits.train, ...splits.test, ...splits.validation].map((s) => Math.max(tokenizer.encode(s.trainPrompt).length, tokenizer.encode(s.evalPrompt).length));
   const longestTarget = Math.max(1, ...targets);
   const longestPrompt = Math.max(0, ...prompts);
@@ -349,7 +343,7 @@ async function runSft(
     for (const [i, s] of samples.entries()) {
       const frames = await media.frames(s);
       if (frames === null) continue;
-      const target = typeof s.record.process === 'string' ? sftTarget(s.record as Parameters<typeof sftTarget>[0]) : s.solution;
+      const target = typeof s.record.process === 'string' ? sftTarget(s.record) : s.solution;
       out.push({ prompt: i % 2 === 0 ? s.trainPrompt : s.evalPrompt, frames, target, problemType: s.problemType });
     }
     return out;
@@ -405,7 +399,7 @@ async function runSft(
           epochLoss.sum += m.loss;
           epochLoss.count += 1;
         }
-        ctx.progress.update(m.step, { status: `loss ${m.loss.toFixed(3)}` });
+        ctx.progress.update(m.step, `loss ${m.loss.toFixed(3)}`);
         if (m.skipped) ctx.progress.log(`warning: SFT step ${m.step}: ${m.skipped}; update skipped, run continues`);
         if (m.state.batch === batchesPerEpoch) {
           // The epoch's last step: written with the validation numbers once onEpoch has them.

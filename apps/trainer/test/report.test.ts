@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../src/config/presets.js';
-import { niceTicks, renderChart, smooth } from '../src/report/chart.js';
+import { niceTicks, renderChart, smooth } from '@video-r1/cli-kit';
 import { reportCharts } from '../src/report/charts-spec.js';
 import { renderReport } from '../src/report/html.js';
 import { writeChartPngs } from '../src/report/png.js';

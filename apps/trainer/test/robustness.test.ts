@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config/resolve.js';
 import { runPipeline } from '../src/pipeline.js';
 import { readMetrics } from '../src/run/metrics.js';
-import { Progress } from '../src/run/progress.js';
+import { Progress } from '@video-r1/cli-kit';
 import { createRunDir } from '../src/run/run-dir.js';
 import { StopRequest } from '../src/run/signals.js';
 import { APP_DIR, TEST_CACHE, tempDir, testSet, tinyConfig, writeJson } from './helpers.js';
@@ -51,7 +51,7 @@ describe('robustness', () => {
       config,
       paths,
       resumed: false,
-      progress: new Progress(stream as unknown as NodeJS.WriteStream),
+      progress: new Progress({ stream: stream as unknown as NodeJS.WriteStream }),
       stop: new StopRequest(),
       frameCacheDir: path.join(TEST_CACHE, 'frames'),
     });

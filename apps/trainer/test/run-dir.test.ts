@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../src/config/presets.js';
 import { MetricsWriter, readMetrics } from '../src/run/metrics.js';
-import { createRunDir, findRunToResume, linkLatest, lockRun } from '../src/run/run-dir.js';
+import { linkLatest } from '@video-r1/cli-kit';
+import { createRunDir, findRunToResume, lockRun } from '../src/run/run-dir.js';
 
 function tempOut(): string {
   return mkdtempSync(path.join(tmpdir(), 'trainer-runs-'));
@@ -18,10 +19,10 @@ describe('run directory', () => {
     expect(first.id).toBe('20250102-030405-tgrpo-s42');
     expect(JSON.parse(readFileSync(first.config, 'utf8'))).toEqual(config);
     expect(existsSync(first.checkpoints)).toBe(true);
-    linkLatest(first);
+    linkLatest(first.root);
     const second = createRunDir(config, new Date(2025, 0, 2, 3, 4, 5));
     expect(second.id).toBe('20250102-030405-tgrpo-s42-2');
-    linkLatest(second);
+    linkLatest(second.root);
     expect(readlinkSync(path.join(out, 'latest'))).toBe(second.id);
     expect(findRunToResume('latest', out).root).toBe(second.root);
     expect(findRunToResume(first.root, out).root).toBe(first.root);

@@ -11,6 +11,17 @@ export interface ProgressOptions {
    * `none` prints nothing (for tools whose stdout/stderr are read by programs).
    */
   withoutTerminal?: 'lines' | 'none';
+  /** Plain lines per stage without a terminal (default 10). */
+  linesPerStage?: number;
+  /** Append ` (eta …)` to plain lines (default true; off for callers whose status says it). */
+  plainEta?: boolean;
+}
+
+/** Rate and remaining time of a stage, over the work done since its `start`. */
+export interface ProgressMeasure {
+  perSecond: number;
+  /** `NaN` before there is a rate. */
+  etaSeconds: number;
 }
 
 /**
@@ -29,10 +40,14 @@ export class Progress {
   private startValue = 0;
   private startedAt = 0;
   private lastLogged = -1;
+  private readonly lines: number;
+  private readonly plainEta: boolean;
 
   constructor(options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stderr;
     this.plain = options.withoutTerminal ?? 'lines';
+    this.lines = options.linesPerStage ?? 10;
+    this.plainEta = options.plainEta ?? true;
   }
 
   get isTerminal(): boolean {
@@ -72,19 +87,26 @@ export class Progress {
       return;
     }
     if (this.plain === 'none') return;
-    const every = Math.max(1, Math.ceil(this.total / 10));
+    const every = Math.max(1, Math.ceil(this.total / this.lines));
     if (value === this.total || value - this.lastLogged >= every) {
       this.lastLogged = value;
       this.stream.write(`${this.label}: ${value}/${this.total}${status ? ` ${status}` : ''}${this.eta(value)}\n`);
     }
   }
 
-  /** `, eta 3 min 05 s` from the rate since `start`; empty before there is a rate or once done. */
-  private eta(value: number): string {
+  /** Items per second and seconds left, counting only the work done since `start`. */
+  measure(value: number): ProgressMeasure {
     const done = value - this.startValue;
     const seconds = (Date.now() - this.startedAt) / 1000;
-    if (done <= 0 || seconds <= 0 || value >= this.total) return '';
-    return ` (eta ${formatDuration(((this.total - value) * seconds) / done)})`;
+    const perSecond = done > 0 && seconds > 0 ? done / seconds : 0;
+    return { perSecond, etaSeconds: perSecond > 0 ? (this.total - value) / perSecond : Number.NaN };
+  }
+
+  /** ` (eta 3 min 05 s)`; empty before there is a rate, once done, or when the status says it. */
+  private eta(value: number): string {
+    if (!this.plainEta || value >= this.total) return '';
+    const { etaSeconds } = this.measure(value);
+    return Number.isFinite(etaSeconds) ? ` (eta ${formatDuration(etaSeconds)})` : '';
   }
 
   log(message: string): void {

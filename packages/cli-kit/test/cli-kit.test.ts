@@ -86,6 +86,19 @@ describe('Progress without a terminal', () => {
     expect(lines).toHaveLength(11);
     expect(lines.at(-1)).toBe('work: 100/100 step 100');
   });
+  it('prints as many lines as asked, without the eta when the status carries one', () => {
+    const stream = new PassThrough() as unknown as NodeJS.WriteStream;
+    let out = '';
+    (stream as unknown as PassThrough).on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const progress = new Progress({ stream, linesPerStage: 20, plainEta: false });
+    progress.start('resumed', 100, 40);
+    for (let i = 41; i <= 100; i++) progress.update(i, '| errors 0');
+    expect(out.trim().split('\n')).toHaveLength(1 + 12);
+    expect(out).not.toContain('eta');
+    expect(progress.measure(40).perSecond).toBe(0);
+    expect(Number.isNaN(progress.measure(40).etaSeconds)).toBe(true);
+  });
+
   it('prints nothing when asked to stay quiet', () => {
     const stream = new PassThrough() as unknown as NodeJS.WriteStream;
     let out = '';

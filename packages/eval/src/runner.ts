@@ -98,7 +98,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be an integer >= 1, got ${batchSize}`);
   const { samples, outputPath, benchmark, adapter } = options;
   const keys = sampleKeys(samples);
-  const prompt = options.prompt ?? ((s: EvalSample) => buildPrompt(s as Parameters<typeof buildPrompt>[0], { template: 'eval' }));
+  const prompt = options.prompt ?? ((s: EvalSample) => buildPrompt(s, { template: 'eval' }));
 
   const stored = new Map<string, EvalResult>();
   let startedAt = new Date().toISOString();

@@ -1,57 +1,56 @@
 import path from 'node:path';
 import { resolveMediaPath } from '@video-r1/datasets';
-import { FrameCache, readImage, readVideo, type CachedFrames } from '@video-r1/video-io';
+import { FrameSource, type CachedFrames, type FrameRequest } from '@video-r1/video-io';
 import type { VideoConfig } from '../config/types.js';
 import type { Sample } from './dataset.js';
 
+/** The trainer's `video` settings as the video-io request every stage reads frames with. */
+export function trainerFrameRequest(video: VideoConfig): FrameRequest {
+  return {
+    preset: 'video-r1-train',
+    fps: video.fps,
+    minFrames: video.minFrames,
+    maxFrames: video.frames,
+    maxPixels: video.maxPixels,
+    ...(video.outputSize && { outputSize: video.outputSize }),
+  };
+}
+
 /**
- * The frames the policy sees for a sample, decoded once (memory + disk cache). Unreadable media
- * (missing, corrupt, escaping the data root) give `null` with one warning per file, and are counted:
- * the caller skips the sample, the run goes on.
+ * The frames the policy sees for a sample, decoded once (memory + disk cache) by one video-io
+ * `FrameSource`: SFT, RL, validation and the test evaluation read the same pixels, and the
+ * checkpoints record the request so the evaluator reads them too. Unreadable media (missing,
+ * corrupt, escaping the data root) give `null` with one warning per file, and are counted: the
+ * caller skips the sample, the run goes on.
  */
 export class MediaSource {
-  private readonly cache: FrameCache;
+  readonly source: FrameSource;
   private readonly warned = new Set<string>();
   /** Distinct samples whose media could not be read. */
   readonly failed = new Set<string>();
 
   constructor(
-    private readonly dataRoot: string,
+    readonly dataRoot: string,
     video: VideoConfig,
     cacheDir: string | null,
     private readonly warn: (line: string) => void,
   ) {
-    const outputSize = video.outputSize ?? undefined;
-    this.cache = new FrameCache({
-      dir: cacheDir,
-      settings: { preset: 'video-r1-train', video },
-      decode: async (file, kind) => {
-        if (kind === 'image') {
-          const image = await readImage(file, { preset: 'video-r1-train', ...(outputSize && { outputSize }) });
-          return { data: image.data, frames: 1, height: image.height, width: image.width, indices: [0], sampleFps: null };
-        }
-        const clip = await readVideo(file, {
-          preset: 'video-r1-train',
-          fps: video.fps,
-          minFrames: video.minFrames,
-          maxFrames: video.frames,
-          maxPixels: video.maxPixels,
-          ...(outputSize && { outputSize }),
-        });
-        return { data: clip.data, frames: clip.frames, height: clip.height, width: clip.width, indices: clip.indices, sampleFps: clip.sampleFps };
-      },
-    });
+    this.source = new FrameSource({ request: trainerFrameRequest(video), cacheDir });
+  }
+
+  get request(): FrameRequest {
+    return this.source.request;
   }
 
   get stats() {
-    return this.cache.stats;
+    return this.source.stats;
   }
 
   async frames(sample: Sample): Promise<CachedFrames | null> {
     const mediaPath = sample.record.path;
     try {
       const file = await resolveMediaPath(this.dataRoot, mediaPath);
-      return await this.cache.get(file, sample.dataType);
+      return await this.source.frames(file, sample.dataType);
     } catch (error) {
       this.failed.add(sample.id);
       if (!this.warned.has(mediaPath)) {

@@ -1,7 +1,9 @@
-import { type EvalResult, type EvalSample, extraMetrics, type Summary, summarize, toResult } from '@video-r1/eval';
-import { generate, type Policy, type PolicyInput } from '@video-r1/policy';
+// The trainer's test and validation evaluations go through @video-r1/eval's `runEvaluation` with
+// @video-r1/policy's adapter reading the trainer's own frame source: one evaluation path, the
+// same batching, prompts, scoring and results files as the evaluator.
+import { type EvalResult, extraMetrics, runEvaluation, type Summary } from '@video-r1/eval';
+import { type Policy, policyAdapter } from '@video-r1/policy';
 import { formatRewards } from '@video-r1/rewards';
-import { createRng, type Rng } from '@video-r1/video-io';
 import type { Sample } from '../data/dataset.js';
 import type { MediaSource } from '../data/media.js';
 import type { AccuracySummary } from './types.js';
@@ -15,6 +17,15 @@ export interface EvaluateOptions {
   batchSize: number;
   /** `eval` (Video-R1's eval_bench.py prompt) for test, `train` for validation during training. */
   template: 'train' | 'eval';
+  /** Benchmark name written into the results (and the summary's `by_benchmark`). */
+  benchmark: string;
+  /** Model name written into the results. */
+  modelName: string;
+  /** Results file in Video-R1's format (rewritten from scratch); null keeps results in memory. */
+  outputPath: string | null;
+  /** Recorded as the results file's `max_frames` / `max_pixels`. */
+  maxFrames: number;
+  maxPixels: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -66,40 +77,47 @@ export function summarizeScores(scored: ReadonlyArray<{ sample: Sample; score: n
   };
 }
 
-/** Generates an answer for every sample (batched, near-greedy by default) and scores it. */
+/**
+ * Answers every sample whose media can be read (batches of `batchSize` in sample order,
+ * near-greedy by default) through `runEvaluation` + `policyAdapter`, and scores the answers.
+ * A sample that fails for any other reason than its media is a bug, and fails the evaluation.
+ */
 export async function evaluatePolicy(policy: Policy, samples: readonly Sample[], media: MediaSource, options: EvaluateOptions): Promise<Evaluation> {
-  const rng: Rng = createRng(options.seed);
-  const scored: Array<{ sample: Sample; score: number; format: number }> = [];
-  const results: Array<EvalResult & { score: number }> = [];
-  let skipped = 0;
-  for (let start = 0; start < samples.length; start += options.batchSize) {
-    const batch: Array<{ sample: Sample; input: PolicyInput }> = [];
-    for (const sample of samples.slice(start, start + options.batchSize)) {
-      const frames = await media.frames(sample);
-      if (frames === null) {
-        skipped += 1;
-        continue;
-      }
-      batch.push({ sample, input: { prompt: options.template === 'eval' ? sample.evalPrompt : sample.trainPrompt, frames } });
-    }
-    if (batch.length > 0) {
-      const out = generate(
-        policy,
-        batch.map((b) => b.input),
-        { maxNewTokens: options.maxNewTokens, temperature: options.temperature, topP: options.topP, rng },
-      );
-      const formats = formatRewards(out.texts);
-      batch.forEach(({ sample }, i) => {
-        const result = toResult(sample.record as EvalSample, out.texts[i]!, { profile: 'video-r1' });
-        const score = sampleScore(result);
-        results.push({ ...result, score });
-        scored.push({ sample, score, format: formats[i]! });
-      });
-    }
-    options.onProgress?.(Math.min(samples.length, start + options.batchSize), samples.length);
-    // Let signal handlers and the progress bar run between batches.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  const benchSummary = summarize(results, { profile: 'video-r1', benchmark: 'synthetic' });
-  return { summary: summarizeScores(scored), results, skipped, benchSummary };
+  const readable: Sample[] = [];
+  for (const sample of samples) if ((await media.frames(sample)) !== null) readable.push(sample);
+  const byRecord = new Map(readable.map((s) => [s.record, s]));
+  const adapter = policyAdapter({
+    policy,
+    name: options.modelName,
+    maxNewTokens: options.maxNewTokens,
+    temperature: options.temperature,
+    topP: options.topP,
+    seed: options.seed,
+    batchSize: options.batchSize,
+    frames: media.source,
+  });
+  const run = await runEvaluation({
+    benchmark: options.benchmark,
+    samples: readable.map((s) => s.record),
+    adapter,
+    outputPath: options.outputPath,
+    dataRoot: media.dataRoot,
+    maxFrames: options.maxFrames,
+    maxPixels: options.maxPixels,
+    profile: 'video-r1',
+    concurrency: options.batchSize,
+    batchSize: options.batchSize,
+    prompt: (record) => {
+      const sample = byRecord.get(record)!;
+      return options.template === 'eval' ? sample.evalPrompt : sample.trainPrompt;
+    },
+    ...(options.onProgress && { onProgress: (p: { done: number; total: number }) => options.onProgress!(p.done, samples.length) }),
+  });
+  await adapter.close();
+  const failed = run.results.find((r) => r.error);
+  if (failed) throw new Error(`evaluation of ${options.modelName}: sample ${String(failed.problem_id ?? failed.eval_key)} failed: ${failed.error!.message}`);
+  const formats = formatRewards(run.results.map((r) => r.output));
+  const results = run.results.map((r) => ({ ...r, score: sampleScore(r) }));
+  const scored = results.map((r, i) => ({ sample: readable[i]!, score: r.score, format: formats[i]! }));
+  return { summary: summarizeScores(scored), results, skipped: samples.length - readable.length, benchSummary: run.summary };
 }

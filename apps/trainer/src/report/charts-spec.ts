@@ -1,5 +1,5 @@
 import type { MetricRecord } from '../run/metrics.js';
-import type { ChartSpec, Series } from './chart.js';
+import type { ChartSpec, Series } from '@video-r1/cli-kit';
 
 function seriesOf(records: MetricRecord[], field: string, name = field): Series {
   return {

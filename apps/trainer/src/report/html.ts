@@ -1,7 +1,7 @@
 import type { TrainerConfig } from '../config/types.js';
 import type { AccuracySummary, EvalFile } from '../evaluation/types.js';
 import type { MetricRecord } from '../run/metrics.js';
-import { renderChart, type ChartSpec } from './chart.js';
+import { type ChartSpec, escapeXml, formatPercent, renderChart } from '@video-r1/cli-kit';
 
 export interface ReportInput {
   runId: string;
@@ -13,8 +13,8 @@ export interface ReportInput {
   facts: Record<string, string>;
 }
 
-const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const pct = (value: number | null | undefined) => (value === null || value === undefined ? '–' : `${(100 * value).toFixed(1)}%`);
+const escapeHtml = escapeXml;
+const pct = (value: number | null | undefined): string => formatPercent(value, { sign: true });
 
 function evalTable(evaluation: EvalFile): string {
   const columns: Array<[string, AccuracySummary | undefined]> = [

@@ -3,7 +3,7 @@ import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Resvg } from '@resvg/resvg-js';
-import { renderChart, type ChartSpec } from './chart.js';
+import { type ChartSpec, renderChart } from '@video-r1/cli-kit';
 
 /**
  * One PNG per chart, rasterised from the same SVG the HTML report inlines, by resvg (an exact SVG

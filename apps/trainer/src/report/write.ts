@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { TrainerConfig } from '../config/types.js';
 import type { EvalFile } from '../evaluation/types.js';
 import { readMetrics } from '../run/metrics.js';
-import { type RunPaths, writeFileAtomic } from '../run/run-dir.js';
+import { writeFileAtomicSync } from '@video-r1/cli-kit';
+import type { RunPaths } from '../run/run-dir.js';
 import { reportCharts } from './charts-spec.js';
 import { renderReport } from './html.js';
 import { findChromium, screenshotPage, writeChartPngs } from './png.js';
@@ -24,7 +25,7 @@ export async function renderRunReport(input: RunReportInput): Promise<void> {
   const metrics = readMetrics(paths.metrics);
   const charts = reportCharts(metrics);
   if (config.report.html) {
-    writeFileAtomic(paths.report, renderReport({ runId: paths.id, config, metrics, evaluation: input.evaluation, charts, facts: input.facts }));
+    writeFileAtomicSync(paths.report, renderReport({ runId: paths.id, config, metrics, evaluation: input.evaluation, charts, facts: input.facts }));
   }
   if (!config.report.png) return;
   writeChartPngs(charts, paths.charts);

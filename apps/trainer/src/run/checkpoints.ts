@@ -1,6 +1,7 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { type AdamOptimizer, CheckpointError, type JsonValue, type LoadedCheckpoint, loadCheckpoint, type Policy, saveCheckpoint, type SftState } from '@video-r1/policy';
+import { type AdamOptimizer, CheckpointError, findCheckpoints, type JsonValue, type LoadedCheckpoint, loadCheckpoint, type Policy, saveCheckpoint, type SftState } from '@video-r1/policy';
+import type { FrameRequest } from '@video-r1/video-io';
 import type { RunPaths } from './run-dir.js';
 
 /**
@@ -16,42 +17,23 @@ export type TrainingState =
 
 type CheckpointName = `sft-${string}` | 'sft' | `rl-${string}` | 'final';
 
-const PATTERN = /^(sft|rl)-(\d+)$/;
-
-/** Progress order of checkpoint directories: SFT steps, SFT done, RL steps, final. */
-function rank(name: string): [number, number] | null {
-  if (name === 'sft') return [1, 0];
-  if (name === 'final') return [3, 0];
-  const match = PATTERN.exec(name);
-  if (!match) return null;
-  return [match[1] === 'sft' ? 0 : 2, Number(match[2])];
-}
+const STEP_PATTERN = /^(sft|rl)-(\d+)$/;
 
 export function stepCheckpointName(stage: 'sft' | 'rl', step: number): CheckpointName {
   return `${stage}-${String(step).padStart(6, '0')}`;
 }
 
-/** Checkpoint directory names of a run, most advanced first. */
+/** Checkpoint directory names of a run, newest first (@video-r1/policy's `findCheckpoints`: the evaluator's rule too). */
 export function listCheckpoints(paths: RunPaths): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(paths.checkpoints);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => rank(n) !== null)
-    .sort((a, b) => {
-      const [ra, sa] = rank(a)!;
-      const [rb, sb] = rank(b)!;
-      return rb - ra || sb - sa;
-    });
+  return findCheckpoints(paths.checkpoints).map((c) => c.name);
 }
 
 export class Checkpoints {
   constructor(
     private readonly paths: RunPaths,
     private readonly keep: number,
+    /** Saved with every checkpoint, so the evaluator reads the frames this run trains on. */
+    private readonly frames: FrameRequest,
   ) {}
 
   dir(name: string): string {
@@ -59,18 +41,18 @@ export class Checkpoints {
   }
 
   async save(name: CheckpointName, policy: Policy, optimizer: AdamOptimizer | null, state: TrainingState): Promise<void> {
-    await saveCheckpoint(this.dir(name), { policy, ...(optimizer && { optimizer }), trainingState: state as unknown as JsonValue });
+    await saveCheckpoint(this.dir(name), { policy, ...(optimizer && { optimizer }), trainingState: state as unknown as JsonValue, frames: this.frames });
     this.prune();
   }
 
   /** Keeps the `keep` newest step checkpoints; `sft` and `final` stay. */
   private prune(): void {
-    const steps = listCheckpoints(this.paths).filter((n) => PATTERN.test(n));
+    const steps = listCheckpoints(this.paths).filter((n) => STEP_PATTERN.test(n));
     for (const old of steps.slice(this.keep)) rmSync(this.dir(old), { recursive: true, force: true });
   }
 
   /**
-   * The most advanced checkpoint that loads. A damaged one (refused by the checksum) is reported and
+   * The newest checkpoint that loads. A damaged one (refused by the checksum) is reported and
    * the previous one is used instead.
    */
   async latest(warn: (line: string) => void): Promise<{ name: string; checkpoint: LoadedCheckpoint; state: TrainingState } | null> {

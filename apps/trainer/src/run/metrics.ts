@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from './run-dir.js';
+import { writeFileAtomicSync } from '@video-r1/cli-kit';
 
 export type Stage = 'sft' | 'rl';
 
@@ -51,7 +51,7 @@ export class MetricsWriter {
    */
   truncateAfter(upTo: { stage: Stage; step: number } | null): MetricRecord[] {
     const kept = upTo === null ? [] : readMetrics(this.file).filter((r) => compareProgress(r, upTo) <= 0);
-    writeFileAtomic(this.file, kept.map((r) => JSON.stringify(r, finiteOrNull)).join('\n') + (kept.length > 0 ? '\n' : ''));
+    writeFileAtomicSync(this.file, kept.map((r) => JSON.stringify(r, finiteOrNull)).join('\n') + (kept.length > 0 ? '\n' : ''));
     return kept;
   }
 

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { readLatestLink, writeFileAtomicSync } from '@video-r1/cli-kit';
 import type { TrainerConfig } from '../config/types.js';
 
 /** Where everything of one run lives: `<out>/<id>/`. */
@@ -39,13 +40,6 @@ export function defaultRunId(config: TrainerConfig, now = new Date()): string {
   return `${timestamp(now)}-${algo}-s${config.seed}`;
 }
 
-/** Writes `text` to `file` through a temporary sibling and a rename, so readers never see half a file. */
-export function writeFileAtomic(file: string, text: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-
 /** Creates a fresh run directory; refuses to reuse one (that is what --resume is for). */
 export function createRunDir(config: TrainerConfig, now = new Date()): RunPaths {
   const id = config.runId ?? defaultRunId(config, now);
@@ -57,27 +51,17 @@ export function createRunDir(config: TrainerConfig, now = new Date()): RunPaths 
   }
   mkdirSync(path.join(root, 'checkpoints'), { recursive: true });
   const paths = runPaths(root);
-  writeFileAtomic(paths.config, `${JSON.stringify(config, null, 2)}\n`);
+  writeFileAtomicSync(paths.config, `${JSON.stringify(config, null, 2)}\n`);
   return paths;
-}
-
-/** Points `<out>/latest` at the run (relative link, swapped in atomically). */
-export function linkLatest(paths: RunPaths): void {
-  const out = path.dirname(paths.root);
-  const link = path.join(out, 'latest');
-  const tmp = path.join(out, `.latest-${process.pid}`);
-  rmSync(tmp, { force: true });
-  symlinkSync(path.basename(paths.root), tmp, 'dir');
-  renameSync(tmp, link);
 }
 
 /** `--resume latest` or `--resume <dir>` → the run directory, checked to hold a config. */
 export function findRunToResume(spec: string, out: string): RunPaths {
   let root: string;
   if (spec === '' || spec === 'latest') {
-    const link = path.join(out, 'latest');
-    if (!existsSync(link)) throw new Error(`--resume latest: no run to resume (${link} does not exist)`);
-    root = path.resolve(out, readlinkSync(link));
+    const latest = readLatestLink(out);
+    if (latest === null || !existsSync(latest)) throw new Error(`--resume latest: no run to resume (${path.join(out, 'latest')} does not exist)`);
+    root = latest;
   } else {
     root = path.resolve(spec);
   }
@@ -116,6 +100,6 @@ export function lockRun(paths: RunPaths): () => void {
       throw new Error(`run ${paths.root} is in use by process ${pid} (remove ${paths.lock} if that is wrong)`);
     }
   }
-  writeFileAtomic(paths.lock, `${process.pid}\n`);
+  writeFileAtomicSync(paths.lock, `${process.pid}\n`);
   return () => rmSync(paths.lock, { force: true });
 }
