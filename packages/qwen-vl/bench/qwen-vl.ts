@@ -36,7 +36,10 @@ function child(args: string[]): Row {
     maxBuffer: 1 << 24,
   });
   const line = run.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  if (line === undefined) return { error: (run.stderr || `exit ${run.status}`).trim().split('\n').slice(-3).join(' | ') };
+  if (line === undefined) {
+    const lines = (run.stderr || `exit ${run.status}`).trim().split('\n');
+    return { error: lines.find((l) => /Error/.test(l)) ?? lines.slice(-3).join(' | ') };
+  }
   return JSON.parse(line) as Row;
 }
 
