@@ -21,3 +21,13 @@ export { sampleTokens } from './sampling.js';
 export type { SampleOptions } from './sampling.js';
 export { createRng, fnv1a, permutation, pick, randInt, RandomError, rngFor, shuffled } from './random.js';
 export type { RandomErrorCode, Rng } from './random.js';
+export { AdamOptimizer, learningRateAt } from './adam.js';
+export type {
+  AdamOptions,
+  AdamState,
+  LearningRateSchedule,
+  OptimizerStepResult,
+  OptimizerTarget,
+  ResolvedAdamOptions,
+  SkipReason,
+} from './adam.js';
