@@ -33,13 +33,33 @@ export class RecordError extends Error {
  * Records already yielded were valid; how many follow is unknown, so this is never skipped.
  */
 export class DatasetFormatError extends Error {
-  override readonly name = 'DatasetFormatError';
+  override readonly name: string = 'DatasetFormatError';
   constructor(
     readonly file: string,
     message: string,
     readonly details: { byteOffset?: number; index?: number; line?: number } = {},
   ) {
     super(`${file}: ${message}`);
+  }
+}
+
+/** Why a data file could not be opened: switch on `code`. */
+export type DatasetFileErrorCode = 'not-found' | 'is-directory' | 'permission-denied' | 'unreadable';
+
+/**
+ * The data file cannot be opened at all (missing, a directory, no permission). A kind of
+ * {@link DatasetFormatError} — the file as a whole is unusable — with a `code` to switch on.
+ */
+export class DatasetFileError extends DatasetFormatError {
+  override readonly name: string = 'DatasetFileError';
+  constructor(
+    file: string,
+    readonly code: DatasetFileErrorCode,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(file, message);
+    if (options.cause !== undefined) this.cause = options.cause;
   }
 }
 

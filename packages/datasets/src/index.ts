@@ -1,7 +1,8 @@
 export type { CotRecord, DataType, FileFormat, FileKind, ProblemType, VideoR1Record } from './types.js';
 export { DATA_TYPES, FILE_KINDS, PROBLEM_TYPES } from './types.js';
 export type { IssueKind, RecordIssue } from './errors.js';
-export { DatasetFormatError, PathEscapeError, RecordError, formatIssue } from './errors.js';
+export { DatasetFileError, DatasetFormatError, PathEscapeError, RecordError, formatIssue } from './errors.js';
+export type { DatasetFileErrorCode } from './errors.js';
 export type { FieldProblem } from './schema.js';
 export { RECORD_SCHEMAS, isVideoR1Record, validateRecord } from './schema.js';
 export type { DatasetStream, LoadOptions, LoadProgress, LoadReport } from './load/load-dataset.js';

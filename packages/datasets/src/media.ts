@@ -1,5 +1,6 @@
 import { probeVideo } from '@video-r1/video-io';
 import { PathEscapeError } from './errors.js';
+import type { DatasetStream } from './load/load-dataset.js';
 import { resolveMediaPath } from './paths.js';
 import type { VideoR1Record } from './types.js';
 
@@ -9,7 +10,10 @@ export interface MediaProblem {
   path: string;
   kind: MediaProblemKind;
   message: string;
-  /** Indices (in iteration order) of the records that use this path; the first 20 are kept. */
+  /**
+   * Positions of the records that use this path — in the file, skipped records counted, when the
+   * records come from `loadDataset` (as `validate` numbers them); else in iteration order. The first 20 are kept.
+   */
   records: number[];
   /** How many records use it. */
   recordCount: number;
@@ -88,9 +92,13 @@ export async function checkMedia(
     opts.onProgress?.({ records: report.records, checked: report.checked, problems: report.problems.length });
   };
 
+  // A dataset stream knows each record's position in the file (skipped records counted), which
+  // is how `validate` and every RecordIssue number records; a plain iterable is numbered in order.
+  const positioned = typeof (records as Partial<DatasetStream>).position === 'number' ? (records as DatasetStream) : null;
   let index = 0;
   for await (const r of records as AsyncIterable<VideoR1Record>) {
-    const i = index++;
+    const i = positioned ? positioned.position : index;
+    index++;
     report.records++;
     const known = seen.get(r.path);
     if (known === undefined) {

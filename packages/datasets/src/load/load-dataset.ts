@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { DatasetFormatError, RecordError, formatIssue, type IssueKind, type RecordIssue } from '../errors.js';
+import { DatasetFileError, DatasetFormatError, RecordError, formatIssue, type IssueKind, type RecordIssue } from '../errors.js';
 import { pathSyntaxProblem } from '../paths.js';
 import { validateRecord } from '../schema.js';
 import type { FileFormat, FileKind, VideoR1Record } from '../types.js';
@@ -55,6 +55,11 @@ export interface LoadReport {
 /** An async iterable of validated records that also carries its {@link LoadReport}. */
 export interface DatasetStream<T extends VideoR1Record = VideoR1Record> extends AsyncIterable<T> {
   readonly report: LoadReport;
+  /**
+   * 0-based position in the file (array element or non-blank line, skipped records counted) of
+   * the record yielded last; -1 before the first. The numbering of every {@link RecordIssue}.
+   */
+  readonly position: number;
 }
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
@@ -107,22 +112,41 @@ export function summarizeReport(r: LoadReport): string {
  */
 export function loadDataset<T extends VideoR1Record = VideoR1Record>(file: string, opts: LoadOptions = {}): DatasetStream<T> {
   const report = emptyReport(file);
+  const cursor = { position: -1 };
   let started = false;
   return {
     report,
+    get position() {
+      return cursor.position;
+    },
     [Symbol.asyncIterator](): AsyncIterator<T> {
       if (started) throw new Error(`loadDataset(${file}): a dataset stream can be iterated only once; call loadDataset again`);
       started = true;
-      return iterate<T>(file, opts, report)[Symbol.asyncIterator]();
+      return iterate<T>(file, opts, report, cursor)[Symbol.asyncIterator]();
     },
   };
 }
 
-async function* iterate<T extends VideoR1Record>(file: string, opts: LoadOptions, report: LoadReport): AsyncGenerator<T> {
+/** The size of `file`, or a {@link DatasetFileError} saying why it cannot be read. */
+async function dataFileSize(file: string): Promise<number> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new DatasetFileError(file, 'not-found', 'no such file; check the path', { cause: error });
+    if (code === 'EACCES' || code === 'EPERM') throw new DatasetFileError(file, 'permission-denied', 'permission denied; the data file must be readable', { cause: error });
+    throw new DatasetFileError(file, 'unreadable', `cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  if (info.isDirectory()) throw new DatasetFileError(file, 'is-directory', 'is a directory; pass the JSON or JSON-lines file inside it');
+  return info.size;
+}
+
+async function* iterate<T extends VideoR1Record>(file: string, opts: LoadOptions, report: LoadReport, cursor: { position: number }): AsyncGenerator<T> {
   const kind = opts.kind ?? 'any';
   const maxRecordBytes = opts.maxRecordBytes ?? 64 * 1024 * 1024;
   const maxIssues = opts.maxIssues ?? 1000;
-  const totalBytes = (await stat(file)).size;
+  const totalBytes = await dataFileSize(file);
 
   const reject = (raw: RawRecord, field: string, issueKind: IssueKind, message: string): void => {
     const issue: RecordIssue = { file, index: raw.index, line: raw.line, field, kind: issueKind, message };
@@ -144,6 +168,14 @@ async function* iterate<T extends VideoR1Record>(file: string, opts: LoadOptions
     try {
       value = JSON.parse(raw.text);
     } catch (err) {
+      // The last line, with no line end, cut inside a value: the file ends early, like a truncated array.
+      if (raw.unterminated && endsInsideValue(raw.text)) {
+        throw new DatasetFormatError(
+          file,
+          `truncated JSON lines: the file ends inside record ${raw.index} (line ${raw.line}, byte ${raw.byteOffset}) after ${raw.index} complete records; the file is probably an incomplete download — fetch it again`,
+          { byteOffset: raw.byteOffset, index: raw.index, line: raw.line },
+        );
+      }
       const hint = report.format === 'jsonl' && raw.index === 0 && !raw.text.trimEnd().endsWith('}')
         ? ' (a pretty-printed JSON object spread over lines is not JSON lines: write one record per line, or a JSON array)'
         : '';
@@ -189,7 +221,10 @@ async function* iterate<T extends VideoR1Record>(file: string, opts: LoadOptions
       splitter.push(data, batch);
       for (const raw of batch) {
         const rec = accept(raw);
-        if (rec !== undefined) yield rec;
+        if (rec !== undefined) {
+          cursor.position = raw.index;
+          yield rec;
+        }
       }
       batch.length = 0;
       opts.onProgress?.({ bytesRead: report.bytes, totalBytes, records: report.total });
@@ -198,7 +233,10 @@ async function* iterate<T extends VideoR1Record>(file: string, opts: LoadOptions
     splitter.end(batch);
     for (const raw of batch) {
       const rec = accept(raw);
-      if (rec !== undefined) yield rec;
+      if (rec !== undefined) {
+        cursor.position = raw.index;
+        yield rec;
+      }
     }
     batch.length = 0;
     report.done = true;
@@ -210,6 +248,22 @@ async function* iterate<T extends VideoR1Record>(file: string, opts: LoadOptions
   } finally {
     stream.destroy();
   }
+}
+
+/** Whether JSON text stops inside a string, object or array (strings and escapes respected). */
+function endsInsideValue(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return inString || depth > 0;
 }
 
 /** Read a whole file into memory (for small files and tests): records plus the report. */

@@ -8,6 +8,8 @@ export interface RawRecord {
   line: number;
   byteOffset: number;
   byteLength: number;
+  /** The file's last JSON line, not ended by a line break (where a cut-off download ends). */
+  unterminated?: boolean;
 }
 
 /** Cuts a byte stream into records, chunk by chunk, without holding more than one record. */
@@ -266,7 +268,7 @@ export class JsonLinesSplitter implements RecordSplitter {
     this.lineStart = baseOffset;
   }
 
-  private finishLine(buf: Buffer, from: number, to: number, out: RawRecord[]): void {
+  private finishLine(buf: Buffer, from: number, to: number, out: RawRecord[], unterminated = false): void {
     let end = to;
     if (end > from && buf[end - 1] === CR) end--;
     const blank = this.pendingBlank && isBlank(buf, from, end);
@@ -277,7 +279,7 @@ export class JsonLinesSplitter implements RecordSplitter {
       let text = this.pending.take(buf.subarray(from, end));
       // A `\r` that ended the previous chunk belongs to this line's terminator.
       if (text !== undefined && text.endsWith('\r')) text = text.slice(0, -1);
-      out.push({ text, index: this.index, line: this.line, byteOffset: this.lineStart, byteLength });
+      out.push({ text, index: this.index, line: this.line, byteOffset: this.lineStart, byteLength, ...(unterminated ? { unterminated } : {}) });
       this.index++;
     }
     this.pendingBlank = true;
@@ -301,7 +303,7 @@ export class JsonLinesSplitter implements RecordSplitter {
   }
 
   end(out: RawRecord[]): void {
-    if (this.pending.length > 0) this.finishLine(Buffer.alloc(0), 0, 0, out);
+    if (this.pending.length > 0) this.finishLine(Buffer.alloc(0), 0, 0, out, true);
   }
 }
 
