@@ -43,6 +43,13 @@ export interface ModelInputs {
   videoGridThw?: readonly GridThw[] | null;
   /** Seconds per temporal grid step of each video (temporal_patch_size / fps). */
   secondPerGridTs?: readonly number[] | null;
+  /**
+   * Vision tower outputs computed beforehand (`model.visionEmbeddings`), one row per image
+   * (video) placeholder in row-major order; they replace `pixelValues` (`pixelValuesVideos`) —
+   * e.g. one tower call for a GRPO group that shares a prompt. The grids are still needed (rope index).
+   */
+  imageEmbeds?: tf.Tensor2D | null;
+  videoEmbeds?: tf.Tensor2D | null;
 }
 
 export interface ForwardOptions {
@@ -233,15 +240,22 @@ export class QwenVLModel {
       const parts: tf.Tensor2D[] = [text];
       const source = Int32Array.from({ length: batch * length }, (_, i) => i);
       let offset = batch * length;
-      const place = (kind: string, slots: number[], pixels: tf.Tensor2D | null | undefined, grid: readonly (readonly number[])[] | null | undefined): void => {
-        if (slots.length === 0 && (pixels === null || pixels === undefined)) return;
-        if (pixels === null || pixels === undefined || grid === null || grid === undefined) {
+      const place = (
+        kind: string,
+        slots: number[],
+        pixels: tf.Tensor2D | null | undefined,
+        grid: readonly (readonly number[])[] | null | undefined,
+        given: tf.Tensor2D | null | undefined,
+      ): void => {
+        const missing = (pixels === null || pixels === undefined) && (given === null || given === undefined);
+        if (slots.length === 0 && missing) return;
+        if (missing || grid === null || grid === undefined) {
           throw new QwenVLModelError(
             'PLACEHOLDER_MISMATCH',
             `input_ids hold ${slots.length} ${kind} placeholder tokens but no ${kind} pixel values / grid were given`,
           );
         }
-        const embeds = this.towers.vision(this.visionWeight, this.config.vision, pixels, grid);
+        const embeds = given ?? this.visionEmbeddings(pixels!, grid);
         const rows = embeds.shape[0];
         if (rows !== slots.length) {
           throw new QwenVLModelError(
@@ -256,12 +270,17 @@ export class QwenVLModel {
         offset += rows;
         parts.push(embeds);
       };
-      place('image', imageSlots, inputs.pixelValues, inputs.imageGridThw);
-      place('video', videoSlots, inputs.pixelValuesVideos, inputs.videoGridThw);
+      place('image', imageSlots, inputs.pixelValues, inputs.imageGridThw, inputs.imageEmbeds);
+      place('video', videoSlots, inputs.pixelValuesVideos, inputs.videoGridThw, inputs.videoEmbeds);
       const table = parts.length === 1 ? text : tf.concat(parts, 0);
       const merged = parts.length === 1 ? text : lookupRows(table, source);
       return tf.reshape(merged, [batch, length, hiddenSize]) as tf.Tensor3D;
     });
+  }
+
+  /** The vision tower on pixel rows of several visuals → `[Σ t·h·w / merge², D]`, differentiable. */
+  visionEmbeddings(pixelValues: tf.Tensor2D, gridThw: readonly (readonly number[])[]): tf.Tensor2D {
+    return this.towers.vision(this.visionWeight, this.config.vision, pixelValues, gridThw);
   }
 
   /** Canonical-name weight getter handed to the vision tower. */

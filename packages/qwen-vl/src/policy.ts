@@ -21,6 +21,7 @@ import { generate } from './generate.js';
 import { completionLogProbs } from './logprobs.js';
 import { type ModelInputs, QwenVLModel } from './model.js';
 import { QwenVLModelError } from './model-error.js';
+import { lookupRows } from './ops.js';
 import { expandPlaceholders, type GridThw, type PatchRows, processImages, processVideos } from './processor/index.js';
 import { type ChatContentPart, QwenTokenizer } from './text/index.js';
 import { tf } from './tf.js';
@@ -56,6 +57,24 @@ export interface QwenVLPolicyOptions {
 }
 
 const DEFAULT_MEDIA_REQUEST: FrameRequest = { preset: 'video-r1-train' };
+
+/** Patch rows of several visuals stacked into one `[Σ rows, cols]` tensor (null when there are none). */
+function patchTensor(parts: readonly (PatchRows | null)[]): tf.Tensor2D | null {
+  const present = parts.filter((p): p is PatchRows => p !== null);
+  if (present.length === 0) return null;
+  const cols = present[0]!.cols;
+  const data = new Float32Array(present.reduce((s, p) => s + p.rows, 0) * cols);
+  let offset = 0;
+  for (const p of present) {
+    data.set(p.data, offset);
+    offset += p.data.length;
+  }
+  return tf.tensor2d(data, [data.length / cols, cols]);
+}
+
+function disposeBatch(batch: ModelInputs): void {
+  tf.dispose([batch.pixelValues, batch.pixelValuesVideos, batch.imageEmbeds, batch.videoEmbeds].filter((t): t is tf.Tensor2D => t != null));
+}
 
 function firstId(ids: number | readonly number[] | undefined): number | undefined {
   return typeof ids === 'number' ? ids : ids?.[0];
@@ -159,28 +178,57 @@ export class QwenVLPolicy implements VisionLanguageModel<QwenVLInput> {
       ...new Array<number>(promptLength - x.ids.length).fill(0),
       ...new Array<number>(x.ids.length + (suffixes?.[n]?.length ?? 0)).fill(1),
     ]);
-    const rows = (pick: (x: QwenVLInput) => PatchRows | null): tf.Tensor2D | null => {
-      const parts = inputs.map(pick).filter((p): p is PatchRows => p !== null);
-      if (parts.length === 0) return null;
-      const cols = parts[0]!.cols;
-      const total = parts.reduce((s, p) => s + p.rows, 0);
-      const data = new Float32Array(total * cols);
-      let offset = 0;
-      for (const p of parts) {
-        data.set(p.data, offset);
-        offset += p.data.length;
-      }
-      return tf.tensor2d(data, [total, cols]);
-    };
-    return {
-      inputIds,
-      attentionMask,
-      pixelValues: rows((x) => x.pixelValues),
+    const grids = {
       imageGridThw: inputs.flatMap((x) => x.imageGridThw),
-      pixelValuesVideos: rows((x) => x.pixelValuesVideos),
       videoGridThw: inputs.flatMap((x) => x.videoGridThw),
       secondPerGridTs: inputs.flatMap((x) => x.secondPerGridTs),
     };
+    const unique = [...new Set(inputs)];
+    if (unique.length === inputs.length) {
+      return {
+        inputIds,
+        attentionMask,
+        pixelValues: patchTensor(inputs.map((x) => x.pixelValues)),
+        pixelValuesVideos: patchTensor(inputs.map((x) => x.pixelValuesVideos)),
+        ...grids,
+      };
+    }
+    // Rows sharing one Input object (a GRPO group) share one vision tower pass.
+    return {
+      inputIds,
+      attentionMask,
+      imageEmbeds: this.sharedEmbeddings(inputs, unique, (x) => x.pixelValues, (x) => x.imageGridThw),
+      videoEmbeds: this.sharedEmbeddings(inputs, unique, (x) => x.pixelValuesVideos, (x) => x.videoGridThw),
+      ...grids,
+    };
+  }
+
+  /** Tower output of every unique input once, repeated in row order (differentiable). */
+  private sharedEmbeddings(
+    inputs: readonly QwenVLInput[],
+    unique: readonly QwenVLInput[],
+    pixels: (x: QwenVLInput) => PatchRows | null,
+    grids: (x: QwenVLInput) => readonly GridThw[],
+  ): tf.Tensor2D | null {
+    const withVisual = unique.filter((x) => pixels(x) !== null);
+    if (withVisual.length === 0) return null;
+    return tf.tidy(() => {
+      const merge = this.model.config.vision.spatialMergeSize ** 2;
+      const start = new Map<QwenVLInput, { offset: number; count: number }>();
+      let offset = 0;
+      for (const x of withVisual) {
+        const count = grids(x).reduce((s, [t, h, w]) => s + (t * h * w) / merge, 0);
+        start.set(x, { offset, count });
+        offset += count;
+      }
+      const all = this.model.visionEmbeddings(patchTensor(withVisual.map(pixels))!, withVisual.flatMap(grids));
+      const rows: number[] = [];
+      for (const x of inputs) {
+        const span = start.get(x);
+        if (span !== undefined) for (let i = 0; i < span.count; i++) rows.push(span.offset + i);
+      }
+      return lookupRows(all, rows);
+    });
   }
 
   sample(inputs: readonly QwenVLInput[], options: SampleOptions): Promise<SampledCompletions> {
@@ -207,8 +255,7 @@ export class QwenVLPolicy implements VisionLanguageModel<QwenVLInput> {
           finished: out.finished,
         });
       } finally {
-        batch.pixelValues?.dispose();
-        batch.pixelValuesVideos?.dispose();
+        disposeBatch(batch);
       }
     } catch (error) {
       return Promise.reject(error);
@@ -229,8 +276,7 @@ export class QwenVLPolicy implements VisionLanguageModel<QwenVLInput> {
     try {
       return completionLogProbs(this.model, batch, length, { temperature: options.temperature ?? 1, useLora: this.useLora });
     } finally {
-      batch.pixelValues?.dispose();
-      batch.pixelValuesVideos?.dispose();
+      disposeBatch(batch);
     }
   }
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 
 import { checkModel, type ModelPrompt } from '@video-r1/model-api';
 import { createRng } from '@video-r1/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { expectedTensorShapes, parseQwen25VLConfig } from '../src/checkpoint/index.js';
 import { QwenVLModel } from '../src/model.js';
@@ -153,6 +153,23 @@ describe('QwenVLPolicy (byte-level vocabulary)', () => {
       policy.model.detachLora();
     }
   }, 60_000);
+
+  it('a group sharing one Input runs the vision tower once and scores as per-row encodings do', async () => {
+    const input = policy.encode(prompts[0]!);
+    const spy = vi.spyOn(policy.model, 'visionEmbeddings');
+    try {
+      const out = await policy.sample([input], { numSamples: 3, maxNewTokens: 3, temperature: 1, topP: 1, rng: createRng(8) });
+      expect(spy).toHaveBeenCalledTimes(1);
+      spy.mockClear();
+      const shared = tf.tidy(() => policy.completionLogProbs([input, input, input], out.ids).arraySync());
+      expect(spy).toHaveBeenCalledTimes(1);
+      const own = tf.tidy(() => policy.completionLogProbs([0, 1, 2].map(() => policy.encode(prompts[0]!)), out.ids).arraySync());
+      expect(spy).toHaveBeenCalledTimes(2);
+      shared.forEach((row, n) => row.forEach((x, t) => expect(Math.abs(x - own[n]![t]!)).toBeLessThan(1e-5)));
+    } finally {
+      spy.mockRestore();
+    }
+  });
 
   it('never samples PAD and stops at EOS', async () => {
     const out = await policy.sample([policy.encode(prompts[2]!)], { numSamples: 3, maxNewTokens: 5, temperature: 1, topP: 1, rng: createRng(4) });
