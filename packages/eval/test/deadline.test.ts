@@ -22,10 +22,12 @@ describe('request deadlines', () => {
     // 4 samples, 2 at a time, 2 attempts each of 200 ms: about 800 ms when every deadline fires.
     const { code, line, stderr } = await runChild({ EVAL_TIMEOUT_MS: '200', EVAL_WATCHDOG_MS: '10000' });
     expect(code, `${line}\n${stderr}`).toBe(0);
-    const outcome = JSON.parse(line) as { hung: boolean; elapsedMs: number; accepted: number; errors: (string | null)[] };
+    const outcome = JSON.parse(line) as { hung: boolean; elapsedMs: number; accepted: number; errors: (string | null)[]; attempts: (number | null)[] };
     expect(outcome.hung).toBe(false);
     expect(outcome.errors).toEqual(['timeout', 'timeout', 'timeout', 'timeout']);
-    expect(outcome.accepted).toBe(8);
+    expect(outcome.attempts).toEqual([2, 2, 2, 2]);
+    // The server saw the requests (how many of the last ones it parsed before the end depends on load).
+    expect(outcome.accepted).toBeGreaterThanOrEqual(4);
     expect(outcome.elapsedMs).toBeGreaterThanOrEqual(800);
     expect(outcome.elapsedMs).toBeLessThan(5000);
   });

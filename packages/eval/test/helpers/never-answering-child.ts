@@ -48,4 +48,4 @@ clearTimeout(watchdog);
 server.closeAllConnections();
 server.close();
 await rm(dir, { recursive: true, force: true });
-console.log(JSON.stringify({ hung: false, elapsedMs, accepted, errors: results.map((r) => r.error?.kind ?? null) }));
+console.log(JSON.stringify({ hung: false, elapsedMs, accepted, errors: results.map((r) => r.error?.kind ?? null), attempts: results.map((r) => r.error?.attempts ?? null) }));
