@@ -1,7 +1,9 @@
+import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
-import { parameterCount, parseQwen25VLConfig, qwen25VLConfigToJson } from '../src/checkpoint/index.js';
-import { smallConfigJson } from './helpers/checkpoints.js';
+import { parameterCount, parseQwen25VLConfig, qwen25VLConfigToJson, readQwen25VLConfig } from '../src/checkpoint/index.js';
+import { FIXTURES, MODELS, smallConfigJson } from './helpers/checkpoints.js';
 
 const MROPE = { type: 'mrope', mrope_section: [16, 24, 24] };
 
@@ -42,6 +44,19 @@ describe('parseQwen25VLConfig', () => {
     });
     expect(config.numHiddenLayers).toBe(3);
     expect(config.hiddenSize).toBe(32);
+  });
+
+  it('reads the config transformers 5 saves (text_config, rope_parameters, dtype) like the flat 4.49 one', () => {
+    // test/fixtures/configs/transformers-5.18-tiny-a.json: tiny-a's config loaded and re-saved by transformers 5.18.
+    const v5 = readQwen25VLConfig(path.join(FIXTURES, 'configs', 'transformers-5.18-tiny-a.json'));
+    const flat = readQwen25VLConfig(path.join(MODELS, 'tiny-a', 'config.json'));
+    expect({ ...v5, raw: null, torchDtype: null }).toEqual({ ...flat, raw: null, torchDtype: null });
+    expect(v5.torchDtype).toBe('bfloat16');
+    // Written back flat, as 4.49 reads it.
+    const json = qwen25VLConfigToJson(v5);
+    expect(json['text_config']).toBeUndefined();
+    expect(json['rope_scaling']).toMatchObject({ mrope_section: [2, 3, 3] });
+    expect(json['hidden_size']).toBe(64);
   });
 
   it('accepts eos lists and the older vision key spellings', () => {

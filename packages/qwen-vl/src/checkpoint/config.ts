@@ -216,8 +216,10 @@ export function parseQwen25VLConfig(json: unknown, file = 'config.json'): Qwen25
     throw new CheckpointError('INVALID_CONFIG', `${quote(file)}: num_attention_heads ${numAttentionHeads} is not a multiple of num_key_value_heads ${numKeyValueHeads}`, { file });
   }
   const headDim = hiddenSize / numAttentionHeads;
-  const ropeScaling = text.raw('rope_scaling');
+  // transformers ≥ 5 writes `rope_parameters` (with rope_theta inside) where 4.x wrote `rope_scaling`.
+  const ropeScaling = text.raw('rope_scaling') ?? text.raw('rope_parameters');
   const section = isObject(ropeScaling) ? ropeScaling['mrope_section'] : undefined;
+  const nestedTheta = isObject(ropeScaling) ? ropeScaling['rope_theta'] : undefined;
   if (!Array.isArray(section) || section.length !== 3 || !section.every((v) => Number.isInteger(v) && v >= 0)) {
     throw new CheckpointError(
       'INVALID_CONFIG',
@@ -289,7 +291,7 @@ export function parseQwen25VLConfig(json: unknown, file = 'config.json'): Qwen25
     hiddenAct: text.silu('hidden_act'),
     maxPositionEmbeddings: text.int('max_position_embeddings', TEXT_DEFAULTS.max_position_embeddings),
     rmsNormEps: text.positive('rms_norm_eps', TEXT_DEFAULTS.rms_norm_eps),
-    ropeTheta: text.positive('rope_theta', TEXT_DEFAULTS.rope_theta),
+    ropeTheta: text.positive('rope_theta', typeof nestedTheta === 'number' ? nestedTheta : TEXT_DEFAULTS.rope_theta),
     mropeSection: [...mropeSection],
     tieWordEmbeddings: top.bool('tie_word_embeddings', TEXT_DEFAULTS.tie_word_embeddings),
     torchDtype: typeof torchDtype === 'string' ? torchDtype : undefined,
