@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -79,6 +79,19 @@ describe('Qwen2.5-VL chat template', () => {
     expect(fromConfig.chatTemplate?.source).toBe(path.join(dir, 'tokenizer_config.json'));
     const c = reference.cases[0]!;
     expect(fromConfig.applyChatTemplate(c.messages, { addGenerationPrompt: true })).toBe(c.text);
+  });
+
+  it('prefers chat_template.jinja (transformers ≥ 4.51) over chat_template.json in a directory', () => {
+    const dir = tempDir();
+    copyFileSync(path.join(QWEN3, 'tokenizer.json'), path.join(dir, 'tokenizer.json'));
+    copyFileSync(path.join(QWEN3, 'tokenizer_config.json'), path.join(dir, 'tokenizer_config.json'));
+    const template = (JSON.parse(readFileSync(CHAT_TEMPLATE, 'utf8')) as { chat_template: string }).chat_template;
+    writeFileSync(path.join(dir, 'chat_template.jinja'), template);
+    writeJson(path.join(dir, 'chat_template.json'), { chat_template: 'not this one' });
+    const loaded = QwenTokenizer.load(dir);
+    expect(loaded.chatTemplate?.source).toBe(path.join(dir, 'chat_template.jinja'));
+    const c = reference.cases[1]!;
+    expect(loaded.applyChatTemplate(c.messages, { addGenerationPrompt: c.add_generation_prompt })).toBe(c.text);
   });
 
   it('reports template errors as TOKENIZER_ERROR', () => {

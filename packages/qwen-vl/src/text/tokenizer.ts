@@ -1,7 +1,8 @@
 // Qwen tokenizers: tokenizer.json + tokenizer_config.json through @huggingface/tokenizers, and the chat
-// template the processor uses — chat_template.json first (the processor's own file), then the
-// `chat_template` of tokenizer_config.json.
-import { existsSync } from 'node:fs';
+// template the processor uses — chat_template.jinja (what transformers ≥ 4.51 saves), else
+// chat_template.json (the processor's own file in the hub repositories), else the `chat_template` of
+// tokenizer_config.json.
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { Tokenizer } from '@huggingface/tokenizers';
@@ -14,6 +15,7 @@ import { type ChatMessage, ChatTemplate, type ChatTemplateOptions } from './chat
 export const TOKENIZER_FILE = 'tokenizer.json';
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 export const CHAT_TEMPLATE_FILE = 'chat_template.json';
+export const CHAT_TEMPLATE_JINJA_FILE = 'chat_template.jinja';
 
 /** The Qwen2.5-VL special tokens the processor and the model rely on. */
 export const QWEN_SPECIAL_TOKENS = {
@@ -32,18 +34,21 @@ export type QwenSpecialToken = keyof typeof QWEN_SPECIAL_TOKENS;
 export interface TokenizerFiles {
   tokenizerFile: string;
   tokenizerConfigFile: string;
-  /** chat_template.json; when absent, tokenizer_config.json's chat_template is used if it has one. */
+  /**
+   * chat_template.jinja (template text) or chat_template.json (`{"chat_template": …}`); when absent,
+   * tokenizer_config.json's chat_template is used if it has one.
+   */
   chatTemplateFile?: string;
 }
 
 function resolveFiles(dirOrFiles: string | TokenizerFiles): TokenizerFiles {
   if (typeof dirOrFiles !== 'string') return dirOrFiles;
   const dir = path.resolve(dirOrFiles);
-  const chat = path.join(dir, CHAT_TEMPLATE_FILE);
+  const chat = [CHAT_TEMPLATE_JINJA_FILE, CHAT_TEMPLATE_FILE].map((name) => path.join(dir, name)).find((file) => existsSync(file));
   return {
     tokenizerFile: path.join(dir, TOKENIZER_FILE),
     tokenizerConfigFile: path.join(dir, TOKENIZER_CONFIG_FILE),
-    ...(existsSync(chat) ? { chatTemplateFile: chat } : {}),
+    ...(chat === undefined ? {} : { chatTemplateFile: chat }),
   };
 }
 
@@ -55,6 +60,14 @@ function templateText(value: unknown): string | undefined {
     return typeof named?.template === 'string' ? named.template : undefined;
   }
   return undefined;
+}
+
+function readTemplateFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new CheckpointError('FILE_NOT_FOUND', `cannot read ${quote(file)}: ${(cause as Error).message}`, { file, cause });
+  }
 }
 
 function tokenString(value: unknown): string | undefined {
@@ -114,7 +127,9 @@ export class QwenTokenizer {
     }
     let chatTemplate: ChatTemplate | undefined;
     if (files.chatTemplateFile !== undefined) {
-      const text = templateText((readJsonFile(files.chatTemplateFile) as { chat_template?: unknown })?.chat_template);
+      const text = files.chatTemplateFile.endsWith('.jinja')
+        ? readTemplateFile(files.chatTemplateFile)
+        : templateText((readJsonFile(files.chatTemplateFile) as { chat_template?: unknown })?.chat_template);
       if (text === undefined) {
         throw new CheckpointError('TOKENIZER_ERROR', `${quote(files.chatTemplateFile)} has no chat_template string`, { file: files.chatTemplateFile });
       }
@@ -159,7 +174,7 @@ export class QwenTokenizer {
     if (this.chatTemplate === undefined) {
       throw new CheckpointError(
         'TOKENIZER_ERROR',
-        `no chat template: neither ${CHAT_TEMPLATE_FILE} nor a chat_template in ${quote(this.files.tokenizerConfigFile)}`,
+        `no chat template: neither ${CHAT_TEMPLATE_JINJA_FILE}, ${CHAT_TEMPLATE_FILE} nor a chat_template in ${quote(this.files.tokenizerConfigFile)}`,
         { file: this.files.tokenizerConfigFile },
       );
     }
