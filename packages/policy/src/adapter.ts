@@ -62,6 +62,8 @@ export interface PolicyAdapter {
   generate(sample: unknown, request: AdapterRequest): Promise<{ output: string }>;
   /** One output per item, in order; an item whose media cannot be read gets `{ error }`. */
   generateBatch(items: ReadonlyArray<{ sample: unknown; request: AdapterRequest }>): Promise<AdapterOutcome[]>;
+  /** The frames the policy is given for `request` (null without media): what the model sees. */
+  framesFor(request: AdapterRequest): Promise<FrameStack | null>;
   close(): Promise<void>;
 }
 
@@ -164,6 +166,7 @@ export function policyAdapter(options: PolicyAdapterOptions): PolicyAdapter {
       }
       return outcomes;
     },
+    framesFor: async (request) => framesOf(request),
     async close() {
       closed = true;
     },

@@ -2,7 +2,7 @@
 // @video-r1/policy's adapter reading the trainer's own frame source: one evaluation path, the
 // same batching, prompts, scoring and results files as the evaluator.
 import { type EvalResult, extraMetrics, runEvaluation, type Summary } from '@video-r1/eval';
-import { type Policy, policyAdapter } from '@video-r1/policy';
+import { type Policy, type PolicyAdapter, policyAdapter } from '@video-r1/policy';
 import { formatRewards } from '@video-r1/rewards';
 import type { Sample } from '../data/dataset.js';
 import type { MediaSource } from '../data/media.js';
@@ -77,16 +77,9 @@ export function summarizeScores(scored: ReadonlyArray<{ sample: Sample; score: n
   };
 }
 
-/**
- * Answers every sample whose media can be read (batches of `batchSize` in sample order,
- * near-greedy by default) through `runEvaluation` + `policyAdapter`, and scores the answers.
- * A sample that fails for any other reason than its media is a bug, and fails the evaluation.
- */
-export async function evaluatePolicy(policy: Policy, samples: readonly Sample[], media: MediaSource, options: EvaluateOptions): Promise<Evaluation> {
-  const readable: Sample[] = [];
-  for (const sample of samples) if ((await media.frames(sample)) !== null) readable.push(sample);
-  const byRecord = new Map(readable.map((s) => [s.record, s]));
-  const adapter = policyAdapter({
+/** The model adapter of the trainer's evaluations: the policy answering on the trainer's own frames. */
+export function evaluationAdapter(policy: Policy, media: MediaSource, options: EvaluateOptions): PolicyAdapter {
+  return policyAdapter({
     policy,
     name: options.modelName,
     maxNewTokens: options.maxNewTokens,
@@ -96,6 +89,18 @@ export async function evaluatePolicy(policy: Policy, samples: readonly Sample[],
     batchSize: options.batchSize,
     frames: media.source,
   });
+}
+
+/**
+ * Answers every sample whose media can be read (batches of `batchSize` in sample order,
+ * near-greedy by default) through `runEvaluation` + `policyAdapter`, and scores the answers.
+ * A sample that fails for any other reason than its media is a bug, and fails the evaluation.
+ */
+export async function evaluatePolicy(policy: Policy, samples: readonly Sample[], media: MediaSource, options: EvaluateOptions): Promise<Evaluation> {
+  const readable: Sample[] = [];
+  for (const sample of samples) if ((await media.frames(sample)) !== null) readable.push(sample);
+  const byRecord = new Map(readable.map((s) => [s.record, s]));
+  const adapter = evaluationAdapter(policy, media, options);
   const run = await runEvaluation({
     benchmark: options.benchmark,
     samples: readable.map((s) => s.record),
