@@ -132,7 +132,7 @@ export interface ReadVideoResult extends FrameStack {
 
 /**
  * Sample frames from a video exactly as Video-R1's `fetch_video` chooses them (frame count,
- * indices, output size, sample fps), decoded by one ffmpeg process that streams raw RGB.
+ * indices, output size, sample fps), decoded by ffmpeg (one process, two for small frames) streaming raw RGB.
  */
 export async function readVideo(path: string, options: ReadVideoOptions = {}): Promise<ReadVideoResult> {
   validateOptions(options);
@@ -192,7 +192,7 @@ export async function readVideo(path: string, options: ReadVideoOptions = {}): P
         timeoutMs: options.timeoutMs,
         signal,
       });
-  const halves = wantsTwoDecoders(options, probe, request) ? splitAtGop([...new Set(frameNumbers)].sort((a, b) => a - b), table) : undefined;
+  const halves = wantsTwoDecoders(options, probe, request, allThreads) ? splitAtGop([...new Set(frameNumbers)].sort((a, b) => a - b), table) : undefined;
   const decoders = halves ? 2 : 1;
   const threads = halves ? Math.max(1, Math.round(allThreads / 2)) : allThreads;
   const { plan, decoded }: DecodedPlan = halves
@@ -307,9 +307,10 @@ function clipRange(probe: VideoProbe, table: FrameTable | undefined, options: Re
 }
 
 /** Two processes only where they pay: small frames, an explicit choice, or never for sequential reads. */
-function wantsTwoDecoders(options: ReadVideoOptions, probe: VideoProbe, request: PlanRequest): boolean {
+function wantsTwoDecoders(options: ReadVideoOptions, probe: VideoProbe, request: PlanRequest, threads: number): boolean {
   if (options.decoders !== undefined) return options.decoders >= 2 && request.strategy !== 'sequential';
-  return request.strategy === 'auto' && probe.width * probe.height <= SPLIT_MAX_PIXELS && availableParallelism() >= 2;
+  // `threads` is twice the free CPUs: below 2, a second process would only fight for a busy CPU.
+  return request.strategy === 'auto' && probe.width * probe.height <= SPLIT_MAX_PIXELS && availableParallelism() >= 2 && threads >= 2;
 }
 
 /** `smart_nframes`, its errors naming the file and its frame count (a 1-frame video cannot give 2). */
