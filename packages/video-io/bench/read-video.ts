@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @video-r1/video-io bench [--runs N] [--dir DIR] [--skip-memory] [--python] [--only TEXT]`
+ * `pnpm --filter @video-r1/video-io bench [--runs N] [--dir DIR] [--skip-memory] [--python] [--only TEXT] [--decoders 1|2]`
  *
  * Milliseconds per `readVideo` (median of N runs, warm page cache) for 16/32/64 frames at the
  * training budget (128·28·28) and 64 frames at 256·28·28, on a 60 s 1280x720 and a 10-minute
@@ -60,6 +60,8 @@ interface BenchArgs {
   python: boolean;
   /** Only rows whose "video setting" label contains this text (e.g. `720p30`, `64 frames`). */
   only: string | undefined;
+  /** `readVideo`'s `decoders` option (default: its automatic choice). */
+  decoders: number | undefined;
 }
 
 function parseArgs(argv: string[]): BenchArgs {
@@ -68,6 +70,7 @@ function parseArgs(argv: string[]): BenchArgs {
   let dir = defaultBenchDir();
   let memory = true;
   let python = false;
+  let decoders: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--runs') runs = Number(argv[++i]);
@@ -75,10 +78,11 @@ function parseArgs(argv: string[]): BenchArgs {
     else if (arg === '--skip-memory') memory = false;
     else if (arg === '--python') python = true;
     else if (arg === '--only') only = String(argv[++i]);
-    else if (arg !== '--') throw new Error(`unknown argument ${arg}; use --runs N, --dir DIR, --skip-memory, --python, --only TEXT`);
+    else if (arg === '--decoders') decoders = Number(argv[++i]);
+    else if (arg !== '--') throw new Error(`unknown argument ${arg}; use --runs N, --dir DIR, --skip-memory, --python, --only TEXT, --decoders N`);
   }
   if (!(Number.isInteger(runs) && runs >= 1)) throw new Error('--runs must be a positive integer');
-  return { runs, dir, memory, python, only };
+  return { runs, dir, memory, python, only, decoders };
 }
 
 const median = (values: number[]): number => {
@@ -119,7 +123,7 @@ async function pythonBaseline(path: string, nframes: number, height: number, wid
 }
 
 async function main(): Promise<void> {
-  const { runs, dir, memory, python, only } = parseArgs(process.argv.slice(2));
+  const { runs, dir, memory, python, only, decoders } = parseArgs(process.argv.slice(2));
   const log = (line: string): void => console.error(`[bench] ${line}`);
   const ff = await resolveFfmpeg({ log });
   log(`${availableParallelism()} CPUs, load ${loadavg()[0]?.toFixed(2)}, median of ${runs} runs`);
@@ -158,7 +162,7 @@ async function main(): Promise<void> {
       for (let run = 0; run < runs; run++) {
         ours.push(
           await timeIt(1, async () => {
-            last = await readVideo(path, { ...setting.options, ffmpeg: ff });
+            last = await readVideo(path, { ...setting.options, ffmpeg: ff, ...(decoders !== undefined && { decoders }) });
           }),
         );
         // The same decoding threads readVideo chose, so the two decode the same way.
@@ -193,7 +197,8 @@ async function main(): Promise<void> {
       }
       rows.push(
         `| ${input.name.replace('.mp4', '')} | ${setting.label} | ${last.height}x${last.width} | ${fmt(oursMs)} | ` +
-          `${last.provenance.decode.strategy} (${last.provenance.decode.segments} seg, ${last.provenance.decode.framesDecoded} fr, ${threads} thr) | ` +
+          `${last.provenance.decode.strategy} (${last.provenance.decode.segments} seg, ${last.provenance.decode.framesDecoded} fr, ` +
+          `${last.provenance.decode.decoders > 1 ? `${last.provenance.decode.decoders} × ` : ''}${threads} thr) | ` +
           `${fmt(gopMs)} | ${(oursMs / gopMs).toFixed(2)} | ${fmt(fullMs)} (${fullThreads} thr) | ${qwen === null ? 'OOM' : `${qwen.toFixed(2)} s`} | ` +
           `${fmt(best)} | ${(best / oursMs).toFixed(2)}x | ${((best * loadFactor) / oursMs).toFixed(2)}x | ${here} | ${right} |`,
       );
