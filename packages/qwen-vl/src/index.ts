@@ -24,3 +24,5 @@ export { frequencyAxes, rotaryTables, type MropePositions, type RotaryTables } f
 export { defaultVisionTowers, type VisionTowers, type WeightLookup } from './towers.js';
 export { runCases, type RunCasesOptions, type RunCasesSummary } from './cases/runner.js';
 export { QwenVLPolicy, loadQwenVLPolicy, type QwenVLInput, type QwenVLPolicyOptions } from './policy.js';
+export * from './sft/index.js';
+export * from './tiny/index.js';
