@@ -125,6 +125,8 @@ describe('readAdapter', () => {
       [{ modules_to_save: ['lm_head'] }, /modules_to_save/],
       [{ rank_pattern: { q_proj: 2 } }, /rank_pattern/],
       [{ peft_type: 'IA3' }, /peft_type/],
+      [{ lora_bias: true }, /lora_bias/],
+      [{ trainable_token_indices: [5, 6] }, /trainable_token_indices/],
     ];
     const original = JSON.parse(readFileSync(path.join(ADAPTERS, 'lora-a-r4', 'adapter_config.json'), 'utf8')) as Record<string, unknown>;
     for (const [patch, message] of cases) {
@@ -136,6 +138,20 @@ describe('readAdapter', () => {
       expect(error.file).toBe(path.join(dir, 'adapter_config.json'));
       expect(error.message).toMatch(message);
     }
+  });
+
+  it("honours exclude_modules: excluded modules need no matrices and may not carry any", () => {
+    const dir = tempDir();
+    const withoutVProj = randomModules(tinyA, 4).filter(([name]) => !name.endsWith('v_proj'));
+    writeAdapter(dir, tinyA, withoutVProj, { r: 4, loraAlpha: 8 });
+    expect(failure(() => readAdapter(dir, tinyA)).code).toBe('MISSING_TENSOR');
+    const cfg = JSON.parse(readFileSync(path.join(dir, 'adapter_config.json'), 'utf8')) as Record<string, unknown>;
+    writeJson(path.join(dir, 'adapter_config.json'), { ...cfg, exclude_modules: ['v_proj'] });
+    const adapter = readAdapter(dir, tinyA);
+    expect(adapter.modules.size).toBe(12);
+    expect(adapter.config.excludeModules).toEqual(['v_proj']);
+    writeJson(path.join(dir, 'adapter_config.json'), { ...cfg, exclude_modules: '.*\\.(q_proj|v_proj)' });
+    expect(failure(() => readAdapter(dir, tinyA))).toMatchObject({ code: 'UNEXPECTED_TENSOR', tensor: 'base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight' });
   });
 
   it('refuses missing, surplus, misshapen and vision keys', () => {

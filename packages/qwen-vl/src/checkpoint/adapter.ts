@@ -27,6 +27,8 @@ export interface LoraAdapterConfig {
   loraAlpha: number;
   /** PEFT semantics: a string is full-matched against module names, a list matches name suffixes. */
   targetModules: string | string[];
+  /** PEFT's `exclude_modules` (same matching rules): modules the target would select but must not adapt. */
+  excludeModules: string | string[] | null;
   /** Dropout used in training; computation here is always without dropout (as at inference). */
   loraDropout: number;
   baseModelNameOrPath: string | null;
@@ -154,6 +156,13 @@ function parseAdapterConfig(file: string): LoraAdapterConfig {
       throw unsupported(file, `${key} ${JSON.stringify(pattern)} is not supported; one r and lora_alpha for every module`);
     }
   }
+  if (raw['lora_bias'] === true) throw unsupported(file, 'lora_bias true (a bias on lora_B) is not supported');
+  const tokens = raw['trainable_token_indices'];
+  if (tokens !== undefined && tokens !== null) throw unsupported(file, 'trainable_token_indices (trainable embedding rows) is not supported');
+  const exclude = raw['exclude_modules'] ?? null;
+  if (!(exclude === null || typeof exclude === 'string' || (Array.isArray(exclude) && exclude.every((t) => typeof t === 'string')))) {
+    throw new CheckpointError('INVALID_JSON', `${quote(file)}: exclude_modules must be a regex string, a list of names or null, got ${JSON.stringify(exclude)}`, { file });
+  }
   for (const key of ['layers_to_transform', 'layers_pattern']) {
     if (raw[key] !== undefined && raw[key] !== null) throw unsupported(file, `${key} is not supported; select layers with a target_modules regex`);
   }
@@ -163,6 +172,7 @@ function parseAdapterConfig(file: string): LoraAdapterConfig {
     r,
     loraAlpha: alpha,
     targetModules: Array.isArray(target) ? [...(target as string[])] : (target as string),
+    excludeModules: Array.isArray(exclude) ? [...(exclude as string[])] : (exclude as string | null),
     loraDropout: typeof dropout === 'number' ? dropout : 0,
     baseModelNameOrPath: typeof base === 'string' ? base : null,
     raw,
@@ -235,7 +245,8 @@ export function readAdapter(dir: string, base?: Qwen25VLConfig): PeftAdapter {
   for (const module of order) {
     const pair = pairs.get(module);
     const stored = toStoredName(module, layout);
-    const targeted = matchesTargetModules(config.targetModules, stored);
+    const targeted =
+      matchesTargetModules(config.targetModules, stored) && !(config.excludeModules !== null && matchesTargetModules(config.excludeModules, stored));
     if (pair === undefined) {
       if (known !== undefined && targeted) {
         throw new CheckpointError(
