@@ -239,34 +239,43 @@ export class StemFilter {
         continue;
       }
       const start = i;
-      let hash = HASH_SEED;
       for (;;) {
-        hash = hashStep(hash, foldRougeChar(c));
         i++;
         if (c === 0x130 || i >= n) break;
         c = text.charCodeAt(i);
         if (foldRougeChar(c) === 0) break;
       }
+      const long = i - start > ALWAYS_STEM_LENGTH;
+      // Most tokens of an unrelated text stop at their first characters, before any hashing.
+      if (!long && !this.startsLikeAPrefix(text, start, i)) {
+        out.push(ABSENT_ID);
+        continue;
+      }
+      let hash = HASH_SEED;
+      for (let k = start; k < i; k++) hash = hashStep(hash, foldRougeChar(text.charCodeAt(k)));
       // A token seen before already has its stem id (matching the other text or not).
       let id = rougeWords.find(text, start, i, hash, foldRougeChar);
-      if (id < 0) id = i - start > ALWAYS_STEM_LENGTH || this.mayMatch(text, start, i) ? addRougeWord(text, start, i, hash) : ABSENT_ID;
+      if (id < 0) id = long || this.mayMatch(text, start, i) ? addRougeWord(text, start, i, hash) : ABSENT_ID;
       out.push(id);
     }
+  }
+
+  /** Whether some prefix starts with the token's first one, two or three characters (a necessary condition). */
+  private startsLikeAPrefix(text: string, start: number, end: number): boolean {
+    const length = end - start;
+    if (this.hasLength[0] === 1) return true;
+    const c0 = SYMBOL[foldRougeChar(text.charCodeAt(start))] as number;
+    if (this.firstSymbols[c0] === 1) return true;
+    if (length < 2) return false;
+    const c1 = SYMBOL[foldRougeChar(text.charCodeAt(start + 1))] as number;
+    if (this.firstPairs[c0 * SYMBOLS + c1] === 1) return true;
+    if (length < 3) return false;
+    return this.firstTriples[(c0 * SYMBOLS + c1) * SYMBOLS + (SYMBOL[foldRougeChar(text.charCodeAt(start + 2))] as number)] === 1;
   }
 
   /** Whether the token `text[start, end)` starts with a prefix whose length window holds its length. */
   private mayMatch(text: string, start: number, end: number): boolean {
     const length = end - start;
-    // Quick rejection on the first characters: most tokens of an unrelated text stop here.
-    const c0 = SYMBOL[foldRougeChar(text.charCodeAt(start))] as number;
-    const c1 = length > 1 ? (SYMBOL[foldRougeChar(text.charCodeAt(start + 1))] as number) : -1;
-    const c2 = length > 2 ? (SYMBOL[foldRougeChar(text.charCodeAt(start + 2))] as number) : -1;
-    const possible =
-      this.hasLength[0] === 1 ||
-      this.firstSymbols[c0] === 1 ||
-      (c1 >= 0 && this.firstPairs[c0 * SYMBOLS + c1] === 1) ||
-      (c2 >= 0 && this.firstTriples[(c0 * SYMBOLS + c1) * SYMBOLS + c2] === 1);
-    if (!possible) return false;
     const last = Math.min(length, this.longestPrefix);
     if (prefixHashes.length <= last) prefixHashes = new Int32Array(Math.max(last + 1, prefixHashes.length * 2));
     let hash = HASH_SEED;
@@ -283,7 +292,6 @@ export class StemFilter {
     }
     return false;
   }
-
 }
 
 let prefixHashes = new Int32Array(64);
