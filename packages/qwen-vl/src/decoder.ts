@@ -2,7 +2,7 @@
 // layers of GQA self-attention with q/k/v bias and M-RoPE, a SwiGLU MLP without bias, RMSNorm,
 // a final norm. Batched over left-padded rows; optionally fed and extended by a KV cache.
 import { type KvCache, appendToCache } from './kv-cache.js';
-import { applyRotary, linear, rmsNorm, silu } from './ops.js';
+import { applyRotary, linear, matmul, rmsNorm, silu, transposeLast } from './ops.js';
 import { tf } from './tf.js';
 
 type Tensor = tf.Tensor;
@@ -106,11 +106,11 @@ function groupedAttention(q: Tensor, k: Tensor, v: Tensor, bias: Tensor, numKvHe
     const qRows = tf.reshape(tf.transpose(q5, [0, 2, 3, 1, 4]), [batch * numKvHeads, groups * queryLength, headDim]);
     const k3 = tf.reshape(k, [batch * numKvHeads, keyLength, headDim]) as tf.Tensor3D;
     const v3 = tf.reshape(v, [batch * numKvHeads, keyLength, headDim]) as tf.Tensor3D;
-    const scores = tf.mul(tf.matMul(qRows as tf.Tensor3D, k3, false, true), 1 / Math.sqrt(headDim));
+    const scores = tf.mul(matmul(qRows, transposeLast(k3)), 1 / Math.sqrt(headDim));
     // [B·KV, G·Lq, Lk] is [B, H, Lq, Lk] in memory (h = kv·G + g).
     const biased = tf.add(tf.reshape(scores, [batch, numHeads, queryLength, keyLength]), bias);
     const probs = tf.softmax(tf.reshape(biased, [-1, keyLength]));
-    const context = tf.matMul(tf.reshape(probs, [batch * numKvHeads, groups * queryLength, keyLength]) as tf.Tensor3D, v3);
+    const context = matmul(tf.reshape(probs, [batch * numKvHeads, groups * queryLength, keyLength]), v3);
     const heads = tf.transpose(tf.reshape(context, [batch, numHeads, queryLength, headDim]), [0, 2, 1, 3]);
     return tf.reshape(heads, [batch, queryLength, numHeads * headDim]);
   });

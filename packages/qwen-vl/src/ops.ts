@@ -6,6 +6,41 @@ import { tf } from './tf.js';
 
 type Tensor = tf.Tensor;
 
+// On wasm (tfjs 4.22), a product with transposeA/transposeB set runs 5–13× slower than a plain
+// one (e.g. [64, 896]·[4864, 896]ᵀ: 800 ms with transposeB, 62 ms as (W·xᵀ)ᵀ), and tf.matMul's own
+// gradient uses those flags. The products here therefore run without flags and carry their own
+// gradients written with explicit transposes of the small operands.
+
+type GradFn = (dy: Tensor, saved: Tensor[]) => Tensor[];
+type SaveFn = (tensors: Tensor[]) => void;
+type CustomOp = Parameters<typeof tf.customGrad>[0];
+
+/** Swaps the last two axes. */
+export function transposeLast(x: Tensor): Tensor {
+  const perm = [...Array(x.rank).keys()];
+  perm[x.rank - 2] = x.rank - 1;
+  perm[x.rank - 1] = x.rank - 2;
+  return tf.transpose(x, perm);
+}
+
+const matmulOp = tf.customGrad(((a: Tensor, b: Tensor, save: SaveFn) => {
+  save([a, b]);
+  const gradFunc: GradFn = (dy, [sa, sb]) => [tf.matMul(dy, transposeLast(sb!)), tf.matMul(transposeLast(sa!), dy)];
+  return { value: tf.matMul(a, b), gradFunc };
+}) as unknown as CustomOp);
+
+/** `a [..., M, K] · b [..., K, N]` (equal batch axes), differentiable in both, flag-free. */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  return matmulOp(a, b);
+}
+
+// x [N, in], W [out, in] → x·Wᵀ computed as (W·xᵀ)ᵀ: only x and y are transposed, never W.
+const linearOp = tf.customGrad(((x: Tensor, w: Tensor, save: SaveFn) => {
+  save([x, w]);
+  const gradFunc: GradFn = (dy, [sx, sw]) => [tf.matMul(dy, sw!), tf.matMul(tf.transpose(dy), sx!)];
+  return { value: tf.transpose(tf.matMul(w, tf.transpose(x))), gradFunc };
+}) as unknown as CustomOp);
+
 /**
  * `x · Wᵀ + b` with W in PyTorch's `[out, in]` layout (as stored in the checkpoints), over the
  * last axis of `x`.
@@ -14,13 +49,13 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   return tf.tidy(() => {
     const inDim = x.shape[x.shape.length - 1] as number;
     const outDim = weight.shape[0] as number;
-    if (weight.shape[1] !== inDim) {
+    if (weight.rank !== 2 || weight.shape[1] !== inDim) {
       throw new Error(`linear: input has ${inDim} features but the weight is [${weight.shape.join(', ')}].`);
     }
-    const flat = x.rank === 2 ? (x as tf.Tensor2D) : (tf.reshape(x, [-1, inDim]) as tf.Tensor2D);
+    const flat = x.rank === 2 ? x : tf.reshape(x, [-1, inDim]);
     // Not tf.fused.matMul: with transposeB and a bias the wasm backend returns wrong values
-    // (tfjs 4.22; the unfused product agrees with cpu to 1e-7).
-    const product = tf.matMul(flat, weight as tf.Tensor2D, false, true);
+    // (tfjs 4.22).
+    const product = linearOp(flat, weight);
     const y = bias === null ? product : tf.add(product, bias);
     return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
   });
