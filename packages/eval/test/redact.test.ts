@@ -60,6 +60,12 @@ describe('credentials never reach messages, logs or results files', () => {
     expect(retries.every((r) => !r.includes(KEY))).toBe(true);
   });
 
+  it('keeps URL credentials out of the adapter name and base URL it reports', () => {
+    const adapter = openAIAdapter({ baseUrl: 'http://alice:s3cret-pass@127.0.0.1:9/v1' });
+    expect(adapter.baseUrl).toBe(`http://${REDACTED}:${REDACTED}@127.0.0.1:9/v1`);
+    expect(adapter.name).not.toContain('s3cret');
+  });
+
   it('redacts escaped copies of a secret and credential-shaped headers it was not told about', () => {
     const redact = secretRedactor(['p@ss/word"1']);
     expect(redact('url p%40ss%2Fword%221 json "p@ss/word\\"1" raw p@ss/word"1')).toBe(`url ${REDACTED} json "${REDACTED}" raw ${REDACTED}`);

@@ -192,8 +192,9 @@ export function openAIAdapter(options: OpenAIAdapterOptions): ModelAdapter & { r
   }
 
   return {
-    name: options.model ?? baseUrl,
-    baseUrl,
+    // Both end up in results files and logs: credentials in the URL are redacted there too.
+    name: options.model ?? redact(baseUrl),
+    baseUrl: redact(baseUrl),
     resolveModel,
     async generate(sample: EvalSample, request: GenerateRequest): Promise<{ output: string }> {
       const label = sampleLabel(sample);
