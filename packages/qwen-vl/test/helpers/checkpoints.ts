@@ -1,8 +1,10 @@
 // Checkpoints that tests generate: a valid random one from a config, and raw safetensors files with
 // whatever (possibly broken) header a test wants.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import { afterAll } from 'vitest';
 
 import { expectedTensorShapes, parseQwen25VLConfig, type Qwen25VLConfig } from '../../src/checkpoint/index.js';
 import { saveCheckpoint, type SaveCheckpointOptions } from '../../src/checkpoint/save.js';
@@ -11,8 +13,16 @@ export const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures');
 export const MODELS = path.join(FIXTURES, 'models');
 export const ADAPTERS = path.join(FIXTURES, 'adapters');
 
+const created: string[] = [];
+// Registered while the importing test file is collected, so it runs after that file's tests.
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'qwen-vl-test-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 /** A small valid config (tiny-a's shape, 1 LLM layer, 2 vision blocks) with overrides on the JSON. */
