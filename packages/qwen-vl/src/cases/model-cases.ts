@@ -105,15 +105,18 @@ function floatRows(t: tf.Tensor): number[][] {
   return t.arraySync() as number[][];
 }
 
+/** Logits at `positions` (all positions when absent), with the adapter when one is named. */
 export function answerForward(ctx: CaseContext, c: ParityCase): Record<string, unknown> {
   const model = modelOf(ctx, c);
   const inputs = modelInputsOf(ctx, c, model);
   try {
-    const positions = rows(c.input['positions'], 'positions');
-    const { logits, ropeDeltas } = model.forward(inputs, { positions });
-    const ref = ctx.bins.write(logits.shape, logits.dataSync() as Float32Array);
-    logits.dispose();
-    return { logits: ref, rope_deltas: ropeDeltas };
+    return withAdapter(ctx, c, model, false, () => {
+      const positions = c.input['positions'] === undefined || c.input['positions'] === null ? undefined : rows(c.input['positions'], 'positions');
+      const { logits, ropeDeltas } = model.forward(inputs, positions === undefined ? {} : { positions });
+      const ref = ctx.bins.write(logits.shape, logits.dataSync() as Float32Array);
+      logits.dispose();
+      return { logits: ref, rope_deltas: ropeDeltas };
+    });
   } finally {
     disposeInputs(inputs);
   }
