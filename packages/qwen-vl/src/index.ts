@@ -26,3 +26,4 @@ export { runCases, type RunCasesOptions, type RunCasesSummary } from './cases/ru
 export { QwenVLPolicy, loadQwenVLPolicy, type QwenVLInput, type QwenVLPolicyOptions } from './policy.js';
 export * from './sft/index.js';
 export * from './tiny/index.js';
+export * from './rollout/index.js';

@@ -122,7 +122,7 @@ describe('sftLoss and sftStep', () => {
         if (label === -100) continue;
         const row = values.subarray((n * L + t - 1) * V, (n * L + t) * V);
         const max = Math.max(...row);
-        const lse = max + Math.log(row.reduce((s, x) => s + Math.exp(x - max), 0));
+        const lse = max + Math.log(Array.from(row).reduce((s, x) => s + Math.exp(x - max), 0));
         sum += lse - row[label]!;
         count++;
       }
