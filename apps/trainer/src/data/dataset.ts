@@ -4,13 +4,11 @@ import {
   type VideoR1Record,
   buildPrompt,
   ensureSyntheticSet,
-  fnv1a,
   readDataset,
-  shuffled,
   summarizeReport,
   TEMPORAL_TASKS,
 } from '@video-r1/datasets';
-import { createRng } from '@video-r1/video-io';
+import { createRng, fnv1a, shuffled } from '@video-r1/tensor';
 import type { TrainerConfig } from '../config/types.js';
 
 /** One question, with what every stage needs precomputed. */

@@ -1,6 +1,5 @@
-import { fnv1a, shuffled } from '@video-r1/datasets';
 import { learningRateAt } from '@video-r1/policy';
-import { createRng, type Rng } from '@video-r1/video-io';
+import { createRng, fnv1a, type Rng, shuffled } from '@video-r1/tensor';
 import type { LrSchedule } from '../config/types.js';
 
 /**
