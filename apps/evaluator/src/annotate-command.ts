@@ -6,8 +6,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readDataset, summarizeReport } from '@video-r1/datasets';
+import type { VideoR1Record } from '@video-r1/datasets';
 import { COT_DECODING, annotationTables, cotFrameLoader, openAIAdapter, runAnnotation } from '@video-r1/eval';
-import type { EvalSample, ModelAdapter } from '@video-r1/eval';
+import type { ModelAdapter } from '@video-r1/eval';
 import { defineCommand } from 'citty';
 import { AnnotationProgressView } from './annotate-progress.js';
 import { ConfigError, resolveConfig } from './config.js';
@@ -118,7 +119,7 @@ function qwenCheckpointType(dir: string): string | null {
 }
 
 /** The model behind `--model`: an endpoint through `openAIAdapter`, or the project's policy through `policyAdapter`. */
-export async function annotationModel(settings: AnnotateSettings, samples: readonly EvalSample[], log: (line: string) => void): Promise<AnnotationModel> {
+export async function annotationModel(settings: AnnotateSettings, samples: readonly VideoR1Record[], log: (line: string) => void): Promise<AnnotationModel> {
   if (isEndpoint(settings.model)) {
     let retries = 0;
     const endpoint = openAIAdapter({
@@ -157,13 +158,12 @@ export async function annotationModel(settings: AnnotateSettings, samples: reado
   return policyModel(config, log, samples);
 }
 
-async function loadSamples(file: string, limit: number | undefined, log: (line: string) => void): Promise<EvalSample[]> {
+async function loadSamples(file: string, limit: number | undefined, log: (line: string) => void): Promise<VideoR1Record[]> {
   if (!existsSync(file)) throw new Error(`--data: ${file} does not exist`);
   const { records, report } = await readDataset(file, { kind: 'any', log: false });
   if (report.skipped > 0) log(`${summarizeReport(report)} (skipped records are not annotated; \`video-r1-data validate ${file}\` lists them)`);
   if (records.length === 0) throw new Error(`--data: ${file} holds no valid record (${summarizeReport(report)})`);
-  const samples = records as unknown as EvalSample[];
-  return limit === undefined ? samples : samples.slice(0, limit);
+  return limit === undefined ? records : records.slice(0, limit);
 }
 
 export const annotateCommand = defineCommand({

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPrompt } from '@video-r1/datasets';
 import { runAnnotation } from '@video-r1/eval';
-import type { EvalSample } from '@video-r1/eval';
+import type { VideoR1Record } from '@video-r1/datasets';
 import { Tokenizer, createPolicy, saveCheckpoint } from '@video-r1/policy';
 import { selectBackend } from '@video-r1/rl-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ let close: () => Promise<void>;
 const asked: number[] = [];
 const bodies: Record<string, unknown>[] = [];
 
-const samples: EvalSample[] = Array.from({ length: 6 }, (_, i) => ({
+const samples: VideoR1Record[] = Array.from({ length: 6 }, (_, i) => ({
   problem_id: i,
   problem: `Q${i}: which one moved first?`,
   data_type: 'video',
@@ -82,8 +82,8 @@ it('annotates a JSONL file through an endpoint, reports failures with exit 1, re
   expect(run.code, run.stderr).toBe(1); // sample 5 failed (HTTP 400)
   expect(run.stderr).toContain('1 samples failed');
   // Without a TTY the progress is a line every 5 %: rate, ETA, running selection rate, failures.
-  expect(run.stderr).toMatch(/annotate: 0\/6 \(0\.00 samples\/s, ETA –, selected –, failed 0, retries 0\)/);
-  expect(run.stderr).toMatch(/annotate: 6\/6 \([\d.]+ samples\/s, ETA 0s, selected 60\.0%, failed 1, retries 0\)/);
+  expect(run.stderr).toMatch(/annotate: 0\/6\n/);
+  expect(run.stderr).toMatch(/annotate: 6\/6 \([\d.]+ samples\/s, ETA 0 s, selected 60\.0%, failed 1, retries 0\)/);
   expect(run.stderr).toContain('--resume');
   expect(asked.sort()).toEqual([0, 1, 2, 3, 4, 5]);
   const body = bodies[0]!;
@@ -121,8 +121,8 @@ it('annotates a JSONL file through an endpoint, reports failures with exit 1, re
 
 it('annotates in process with a policy checkpoint, and says what a Hugging Face checkpoint needs', { timeout: 60_000 }, async () => {
   await selectBackend('cpu', { log: false });
-  const textOnly: EvalSample[] = samples.slice(0, 3).map((s) => ({ ...s, path: '' })); // no media
-  const tokenizer = Tokenizer.fit([...textOnly.map((s) => buildPrompt(s as Parameters<typeof buildPrompt>[0], { template: 'cot' })), '<think>the blue one</think><answer>B</answer>']);
+  const textOnly: VideoR1Record[] = samples.slice(0, 3).map((s) => ({ ...s, path: '' })); // no media
+  const tokenizer = Tokenizer.fit([...textOnly.map((s) => buildPrompt(s, { template: 'cot' })), '<think>the blue one</think><answer>B</answer>']);
   await saveCheckpoint(join(dir, 'policy/final'), { policy: createPolicy({ dModel: 16, nLayers: 1, nHeads: 2, dFF: 32, seed: 1 }, tokenizer) });
   const settings = annotateSettings({ model: join(dir, 'policy/final'), data: join(dir, 'data/train.jsonl'), out: join(dir, 'policy-out'), backend: 'cpu' });
   const model = await annotationModel(settings, textOnly, () => {});

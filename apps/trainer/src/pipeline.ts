@@ -421,7 +421,7 @@ async function runSft(
         if (e.validation) {
           record['val_loss'] = e.validation.loss;
           record['val_accuracy'] = e.validation.accuracy;
-          ctx.progress.log(`SFT epoch ${e.epoch + 1}: train loss ${trainLoss.toFixed(3)}, validation loss ${e.validation.loss.toFixed(3)}, accuracy ${(100 * e.validation.accuracy).toFixed(1)}%`);
+          ctx.progress.log(`SFT epoch ${e.epoch + 1}: train loss ${trainLoss.toFixed(3)}, validation loss ${e.validation.loss.toFixed(3)}, accuracy ${formatPercent(e.validation.accuracy, { sign: true })}`);
         }
         ctx.metrics.write(record);
         // Saved as "next epoch, batch 0" so that a resume does not run this epoch's validation again.

@@ -12,13 +12,17 @@ function temporaryPath(path: string): string {
   return join(dirname(path), `.${basename(path)}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
-/** Writes `data` to `path` atomically (creating its directory). */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Writes `data` to `path` atomically (creating its directory). `data` may also be chunks (an
+ * iterable or async iterable of strings or bytes), for files too large for one string.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = temporaryPath(path);
   const handle = await open(tmp, 'w');
   try {
-    await handle.writeFile(data);
+    if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+    else for await (const chunk of data) await (typeof chunk === 'string' ? handle.write(chunk) : handle.write(chunk));
     await handle.sync();
   } catch (error) {
     await handle.close();

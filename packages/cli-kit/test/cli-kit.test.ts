@@ -33,6 +33,18 @@ describe('atomic writes', () => {
     expect(readdirSync(path.dirname(file))).toEqual(['a.json']);
   });
 
+  it('writes chunks (sync and async iterables) as one file', async () => {
+    const file = path.join(fresh(), 'big.json');
+    await writeFileAtomic(file, ['[', '1,', new Uint8Array([50]), ']']);
+    expect(readFileSync(file, 'utf8')).toBe('[1,2]');
+    async function* parts(): AsyncGenerator<string> {
+      yield 'a';
+      yield 'b';
+    }
+    await writeFileAtomic(file, parts());
+    expect(readFileSync(file, 'utf8')).toBe('ab');
+  });
+
   it('removeStaleTemporaries deletes what a killed writer left, and only that', async () => {
     const dir = fresh();
     const file = path.join(dir, 'results.json');

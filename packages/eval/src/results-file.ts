@@ -4,12 +4,13 @@
  * output has a think block) `process`. Two keys are added next to those, which Video-R1's readers
  * ignore: `evaluation` (profile, model, frames, …) and `summary` (the breakdowns).
  */
+import type { VideoR1Record } from '@video-r1/datasets';
 import { benchmarkFromFileName } from './benchmarks.js';
 import { readJsonFile, writeJsonAtomic } from './json-file.js';
 import { predictionOf, processOf, scoreOutput } from './score.js';
 import { finalAcc, summarize } from './summarize.js';
 import type { FinalAcc, Summary } from './summarize.js';
-import type { EvalResult, EvalSample, SampleError, ScoringProfile } from './types.js';
+import type { EvalResult, SampleError, ScoringProfile } from './types.js';
 import { SCORING_PROFILES } from './types.js';
 
 /** What produced a results file; written under `evaluation`. */
@@ -39,7 +40,7 @@ export const TOOL_NAME = '@video-r1/eval';
 
 /** Builds a result from a sample and the model's output, scored under `profile`. */
 export function toResult(
-  sample: EvalSample,
+  sample: VideoR1Record,
   output: string,
   options: { profile: ScoringProfile; benchmark?: string; key?: string; error?: SampleError },
 ): EvalResult {

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { buildPrompt } from '@video-r1/datasets';
 import pLimit from 'p-limit';
+import type { VideoR1Record } from '@video-r1/datasets';
 import { benchmarkDisplayName } from './benchmarks.js';
 import { ModelRequestError, toSampleError } from './errors.js';
 import { removeStaleTemporaries } from './json-file.js';
@@ -15,7 +16,7 @@ import { TOOL_NAME, readResultsFile, rescoreResults, resultsFileBody, toResult, 
 import type { EvaluationInfo } from './results-file.js';
 import { summarize } from './summarize.js';
 import type { Summary } from './summarize.js';
-import type { EvalResult, EvalSample, GenerateRequest, ModelAdapter, ScoringProfile } from './types.js';
+import type { EvalResult, GenerateRequest, ModelAdapter, ScoringProfile } from './types.js';
 
 /** Video-R1's evaluation pixel budget per frame: 256 * 28 * 28. */
 export const VIDEO_R1_EVAL_MAX_PIXELS = 256 * 28 * 28;
@@ -35,7 +36,7 @@ export interface RunProgress {
 export interface RunEvaluationOptions {
   /** Benchmark name, written into the output and used by the `lmms-eval` profile's rules. */
   benchmark: string;
-  samples: readonly EvalSample[];
+  samples: readonly VideoR1Record[];
   adapter: ModelAdapter;
   /** The results file (Video-R1 format); `null` keeps the results in memory only (no resume). */
   outputPath: string | null;
@@ -58,7 +59,7 @@ export interface RunEvaluationOptions {
   /** On resume, ask again about samples whose earlier attempt failed (default true). */
   retryErrors?: boolean;
   /** Builds the user text; default @video-r1/datasets `buildPrompt(sample, { template: 'eval' })`. */
-  prompt?: (sample: EvalSample) => string;
+  prompt?: (sample: VideoR1Record) => string;
   /** Extra fields for the file's `evaluation` entry (e.g. decoding settings). */
   metadata?: Record<string, unknown>;
   categoryField?: string | null;
@@ -82,7 +83,7 @@ export interface RunEvaluationResult {
  * Keys that identify samples across restarts: `problem_id` when every sample has a distinct one,
  * else the position in the sample list.
  */
-export function sampleKeys(samples: readonly EvalSample[]): string[] {
+export function sampleKeys(samples: readonly VideoR1Record[]): string[] {
   const ids = samples.map((s) => s.problem_id);
   const usable = ids.every((id) => typeof id === 'number' || (typeof id === 'string' && id !== '')) && new Set(ids.map(String)).size === ids.length;
   return usable ? ids.map((id) => `id:${String(id)}`) : samples.map((_, i) => `#${i}`);
@@ -98,7 +99,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be an integer >= 1, got ${batchSize}`);
   const { samples, outputPath, benchmark, adapter } = options;
   const keys = sampleKeys(samples);
-  const prompt = options.prompt ?? ((s: EvalSample) => buildPrompt(s, { template: 'eval' }));
+  const prompt = options.prompt ?? ((s: VideoR1Record) => buildPrompt(s, { template: 'eval' }));
 
   const stored = new Map<string, EvalResult>();
   let startedAt = new Date().toISOString();
@@ -155,7 +156,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
 
   const limit = pLimit(concurrency);
   /** The request for one sample: its prompt and its media resolved against the data root. */
-  const requestFor = async (sample: EvalSample): Promise<GenerateRequest> => {
+  const requestFor = async (sample: VideoR1Record): Promise<GenerateRequest> => {
     const request: GenerateRequest = { prompt: prompt(sample), media: null, maxFrames, maxPixels };
     if (options.signal) request.signal = options.signal;
     try {
@@ -206,7 +207,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
   // Batched adapters get consecutive groups in sample order, one group at a time.
   const evaluateGroup = async (group: readonly number[]): Promise<void> => {
     options.signal?.throwIfAborted();
-    const items: Array<{ index: number; sample: EvalSample; request: GenerateRequest }> = [];
+    const items: Array<{ index: number; sample: VideoR1Record; request: GenerateRequest }> = [];
     for (const index of group) {
       const sample = samples[index]!;
       try {
@@ -273,7 +274,7 @@ function checkCompatible(path: string, info: EvaluationInfo | undefined, run: { 
  * Files we wrote carry `eval_key`; Video-R1's own files are matched by position, as its resume does
  * (the first N results belong to the first N samples).
  */
-function mergeStored(path: string, results: readonly EvalResult[], keys: readonly string[], samples: readonly EvalSample[], into: Map<string, EvalResult>): void {
+function mergeStored(path: string, results: readonly EvalResult[], keys: readonly string[], samples: readonly VideoR1Record[], into: Map<string, EvalResult>): void {
   const known = new Set(keys);
   const unknown: string[] = [];
   results.forEach((r, i) => {

@@ -3,20 +3,21 @@
  * one results file per pair, then `summary.json` and the Markdown/HTML reports.
  */
 import { join } from 'node:path';
+import type { VideoR1Record } from '@video-r1/datasets';
 import { benchmarkDisplayName, benchmarkId } from './benchmarks.js';
 import { writeFileAtomic, writeJsonAtomic } from './json-file.js';
 import { suiteHtml, suiteMarkdown } from './report.js';
 import { runEvaluation } from './runner.js';
 import type { RunEvaluationOptions, RunProgress } from './runner.js';
 import type { SuiteRun, SuiteSummary } from './suite-types.js';
-import type { EvalSample, ModelAdapter, ScoringProfile } from './types.js';
+import type { ModelAdapter, ScoringProfile } from './types.js';
 
 export type { SuiteRun, SuiteSummary } from './suite-types.js';
 
 export interface SuiteBenchmark {
   /** Benchmark name (`vsibench`, `VSI-Bench`, `synthetic`, …). */
   name: string;
-  samples: readonly EvalSample[];
+  samples: readonly VideoR1Record[];
   /** Directory relative media paths of this benchmark resolve against. */
   dataRoot: string;
   categoryField?: string | null;

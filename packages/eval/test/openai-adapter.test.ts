@@ -52,7 +52,7 @@ describe('openAIAdapter against a chat-completions server on 127.0.0.1', () => {
     expect(first.body).toMatchObject({ temperature: 0.01, top_p: 0.001, max_tokens: 1024 });
     expect(first.headers.authorization).toBe('Bearer sk-test-123');
     const sample = samples[questionId(first.text)]!;
-    expect(first.text).toBe(buildPrompt(sample as Parameters<typeof buildPrompt>[0], { template: 'eval' }));
+    expect(first.text).toBe(buildPrompt(sample, { template: 'eval' }));
     delete process.env.EVAL_TEST_KEY;
   });
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pLimit from 'p-limit';
+import type { VideoR1Record } from '@video-r1/datasets';
 import { DeadlineExceededError, withDeadline } from '../deadline.js';
 import { ModelRequestError } from '../errors.js';
 import { secretRedactor, secretHeaderValues } from '../redact.js';
@@ -10,7 +11,7 @@ import type { FrameLoader } from '../media.js';
 import { videoIoFrameLoader } from '../media.js';
 import { isRetryableStatus, parseRetryAfter, resolveRetryOptions, retryDelayMs, sleep } from '../retry.js';
 import type { RetryOptions } from '../retry.js';
-import type { EvalSample, GenerateRequest, ModelAdapter } from '../types.js';
+import type { GenerateRequest, ModelAdapter } from '../types.js';
 
 /** Sampling settings sent with every request (snake_case, as the API names them). */
 export interface DecodingOptions {
@@ -196,7 +197,7 @@ export function openAIAdapter(options: OpenAIAdapterOptions): ModelAdapter & { r
     name: options.model ?? redact(baseUrl),
     baseUrl: redact(baseUrl),
     resolveModel,
-    async generate(sample: EvalSample, request: GenerateRequest): Promise<{ output: string }> {
+    async generate(sample: VideoR1Record, request: GenerateRequest): Promise<{ output: string }> {
       const label = sampleLabel(sample);
       const [model, content] = await Promise.all([resolveModel(), buildContent(request)]);
       const messages: ChatMessage[] = [];
@@ -223,7 +224,7 @@ function normalizeBaseUrl(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/chat\/completions$/, '');
 }
 
-function sampleLabel(sample: EvalSample): string {
+function sampleLabel(sample: VideoR1Record): string {
   return sample.problem_id !== undefined ? `sample ${String(sample.problem_id)}` : 'sample';
 }
 

@@ -4,8 +4,9 @@
  * order; then this package's bookkeeping (`output`, `cot_key`, `rewards` for best-of-k, `error`).
  */
 import { accuracyReward, extractAnswer } from '@video-r1/rewards';
+import type { VideoR1Record } from '@video-r1/datasets';
 import { processOf } from '../score.js';
-import type { EvalSample, SampleError } from '../types.js';
+import type { SampleError } from '../types.js';
 
 /** `sample['select'] = True if sample["reward"] > 0.6 else False` (generate_cot_vllm.py). */
 export const COT_SELECT_THRESHOLD = 0.6;
@@ -23,7 +24,7 @@ export interface ScoredChain {
 }
 
 /** An input sample with the annotation fields. */
-export interface AnnotatedRecord extends EvalSample {
+export interface AnnotatedRecord extends VideoR1Record {
   answer: string;
   reward: number;
   select: boolean;
@@ -46,7 +47,7 @@ export const ANNOTATION_FIELDS = ['answer', 'reward', 'select', 'process', 'outp
  * `reward = reward_fn(sample, output, problem_type)` (the same rules as grpo.py's accuracy reward,
  * which `@video-r1/rewards` reproduces), `process` from `extract_think`.
  */
-export function scoreChain(sample: Pick<EvalSample, 'problem_type' | 'solution'>, output: string): ScoredChain {
+export function scoreChain(sample: Pick<VideoR1Record, 'problem_type' | 'solution'>, output: string): ScoredChain {
   const reward = accuracyReward({ problemType: String(sample.problem_type ?? ''), completion: output, solution: typeof sample.solution === 'string' ? sample.solution : '' });
   const chain: ScoredChain = { output, answer: extractAnswer(output), reward };
   const process = processOf(output);
@@ -68,15 +69,15 @@ export function bestChain(chains: readonly ScoredChain[]): ScoredChain {
 }
 
 /** The input fields of a sample: a `process` it brought along is dropped, so every `process` is this run's. */
-function inputFields(sample: EvalSample): EvalSample {
-  const copy: EvalSample = { ...sample };
+function inputFields(sample: VideoR1Record): VideoR1Record {
+  const copy: VideoR1Record = { ...sample };
   for (const field of ANNOTATION_FIELDS) {
     if (field !== 'answer' && field !== 'reward' && field !== 'select') delete copy[field];
   }
   return copy;
 }
 
-export function annotatedRecord(sample: EvalSample, key: string, chains: readonly ScoredChain[]): AnnotatedRecord {
+export function annotatedRecord(sample: VideoR1Record, key: string, chains: readonly ScoredChain[]): AnnotatedRecord {
   const chain = bestChain(chains);
   // Python dict order: the sample's own keys, then answer, reward, select, process as the script adds them.
   const fields: Record<string, unknown> = { ...inputFields(sample), answer: chain.answer, reward: chain.reward, select: chain.reward > COT_SELECT_THRESHOLD };
@@ -88,7 +89,7 @@ export function annotatedRecord(sample: EvalSample, key: string, chains: readonl
 }
 
 /** A sample whose model call failed: not selected, no answer, `error` saying why. */
-export function failedRecord(sample: EvalSample, key: string, error: SampleError): AnnotatedRecord {
+export function failedRecord(sample: VideoR1Record, key: string, error: SampleError): AnnotatedRecord {
   return { ...inputFields(sample), answer: '', reward: 0, select: false, output: '', cot_key: key, error };
 }
 
@@ -96,7 +97,7 @@ export function failedRecord(sample: EvalSample, key: string, error: SampleError
  * The record in Video-R1-COT format (the SFT set): the input fields with `process` placed before
  * `solution`, as Video-R1-COT-165k orders them, and none of the annotation fields.
  */
-export function sftRecord(record: AnnotatedRecord): EvalSample & { process: string } {
+export function sftRecord(record: AnnotatedRecord): VideoR1Record & { process: string } {
   if (record.process === undefined) throw new TypeError(`sftRecord: record ${record.cot_key} has no process`);
   const out: Record<string, unknown> = {};
   let placed = false;
@@ -109,7 +110,7 @@ export function sftRecord(record: AnnotatedRecord): EvalSample & { process: stri
     out[field] = value;
   }
   if (!placed) out.process = record.process;
-  return out as EvalSample & { process: string };
+  return out as VideoR1Record & { process: string };
 }
 
 /** Selected records that have a `process`: what the SFT file holds. */

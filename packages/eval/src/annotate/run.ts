@@ -8,12 +8,13 @@
 import { existsSync } from 'node:fs';
 import { buildPrompt } from '@video-r1/datasets';
 import pLimit from 'p-limit';
+import type { VideoR1Record } from '@video-r1/datasets';
 import { ModelRequestError, toSampleError } from '../errors.js';
 import { removeStaleTemporaries } from '../json-file.js';
 import { resolveMedia } from '../media.js';
 import { TOOL_NAME } from '../results-file.js';
 import { sampleKeys } from '../runner.js';
-import type { EvalSample, GenerateRequest, ModelAdapter } from '../types.js';
+import type { GenerateRequest, ModelAdapter } from '../types.js';
 import { AnnotationError } from './errors.js';
 import { annotationPaths, readAnnotationFile, writeAnnotationFiles } from './files.js';
 import type { AnnotationInfo, AnnotationPaths } from './files.js';
@@ -52,7 +53,7 @@ export interface AnnotationProgress {
 
 export interface RunAnnotationOptions {
   /** The data file's records (Video-R1-260k format; every field is kept in the output). */
-  samples: readonly EvalSample[];
+  samples: readonly VideoR1Record[];
   adapter: ModelAdapter;
   /** Directory for `cot_results.json`, `cot_sft.json`, `cot_summary.json`. */
   outDir: string;
@@ -76,7 +77,7 @@ export interface RunAnnotationOptions {
   /** Shortest time between two rewrites of the output files, in ms (default 2000; the journal keeps every record meanwhile). */
   writeIntervalMs?: number;
   /** Builds the user text; default `buildPrompt(sample, { template: 'cot' })`. */
-  prompt?: (sample: EvalSample) => string;
+  prompt?: (sample: VideoR1Record) => string;
   /** Extra fields for the `annotation` entry of the output (decoding, data file, …). */
   metadata?: Record<string, unknown>;
   signal?: AbortSignal;
@@ -109,7 +110,7 @@ export async function runAnnotation(options: RunAnnotationOptions): Promise<RunA
   const maxFrames = positiveInteger('maxFrames', options.maxFrames ?? COT_MEDIA.maxFrames);
   const maxPixels = positiveInteger('maxPixels', options.maxPixels ?? COT_MEDIA.maxPixels);
   const writeIntervalMs = options.writeIntervalMs ?? 2000;
-  const prompt = options.prompt ?? ((s: EvalSample) => buildPrompt(s as Parameters<typeof buildPrompt>[0], { template: 'cot' }));
+  const prompt = options.prompt ?? ((s: VideoR1Record) => buildPrompt(s, { template: 'cot' }));
   const paths = annotationPaths(options.outDir);
   const keys = sampleKeys(samples);
   const indexOfKey = new Map(keys.map((key, i) => [key, i]));
@@ -204,7 +205,7 @@ export async function runAnnotation(options: RunAnnotationOptions): Promise<RunA
     options.onProgress?.({ total: samples.length, done: stored.size, resumed, annotated, failed, selected, selectionRate: answered > 0 ? selected / answered : null, sft });
   report();
 
-  const requestFor = async (sample: EvalSample): Promise<GenerateRequest> => {
+  const requestFor = async (sample: VideoR1Record): Promise<GenerateRequest> => {
     const request: GenerateRequest = { prompt: prompt(sample), media: null, maxFrames, maxPixels };
     if (options.signal) request.signal = options.signal;
     try {
@@ -280,7 +281,7 @@ export async function runAnnotation(options: RunAnnotationOptions): Promise<RunA
    */
   const annotateGroup = async (group: readonly number[]): Promise<void> => {
     options.signal?.throwIfAborted();
-    const items: Array<{ index: number; sample: EvalSample; request: GenerateRequest }> = [];
+    const items: Array<{ index: number; sample: VideoR1Record; request: GenerateRequest }> = [];
     for (const index of group) {
       const sample = samples[index]!;
       try {
