@@ -14,7 +14,10 @@ import { ablationMarkdown, type AblationRow, ablationRows, type ModelResults } f
 import type { EvalFile } from './evaluation/types.js';
 import { formatDuration, Progress, writeFileAtomicSync } from '@video-r1/cli-kit';
 import { runPipeline } from './pipeline.js';
-import { createRunDir, defaultRunId, lockRun, runPaths } from './run/run-dir.js';
+import { RunDirError } from './run/errors.js';
+import { lockRun } from './run/lock.js';
+import { createRunDir, defaultRunId, runPaths } from './run/run-dir.js';
+import { cleanStaleTemporaries } from './run/stale-temps.js';
 import { StopRequest, StoppedBySignal } from './run/signals.js';
 
 const ablateArgs = {
@@ -69,7 +72,8 @@ async function main(argv: string[]): Promise<number> {
     if (existsSync(existing.eval)) return JSON.parse(readFileSync(existing.eval, 'utf8')) as EvalFile;
     const resumed = existsSync(existing.config);
     const paths = resumed ? existing : createRunDir(config);
-    const release = lockRun(paths);
+    const release = lockRun(paths, (line) => progress.log(line));
+    for (const line of cleanStaleTemporaries(paths)) progress.log(line);
     progress.log(`— ${name} —`);
     try {
       const result = await runPipeline({ config, paths, resumed, progress, stop, frameCacheDir: frameCacheDir() });
@@ -119,6 +123,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof RunDirError) {
+      process.stderr.write(`ablate: ${error.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`ablate: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },

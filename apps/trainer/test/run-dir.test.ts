@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../src/config/presets.js';
 import { MetricsWriter, readMetrics } from '../src/run/metrics.js';
 import { linkLatest } from '@video-r1/cli-kit';
-import { createRunDir, findRunToResume, lockRun } from '../src/run/run-dir.js';
+import { lockRun } from '../src/run/lock.js';
+import { resolveRunToResume as findRunToResume } from '../src/run/resume.js';
+import { createRunDir } from '../src/run/run-dir.js';
 
 function tempOut(): string {
   return mkdtempSync(path.join(tmpdir(), 'trainer-runs-'));
@@ -46,7 +48,7 @@ describe('run directory', () => {
     const paths = createRunDir({ ...presetConfig('smoke'), out, runId: 'locked' });
     writeFileSync(paths.lock, '999999999\n');
     const release = lockRun(paths);
-    expect(readFileSync(paths.lock, 'utf8').trim()).toBe(String(process.pid));
+    expect((JSON.parse(readFileSync(paths.lock, 'utf8')) as { pid: number }).pid).toBe(process.pid);
     release();
     writeFileSync(paths.lock, `${process.ppid}\n`);
     expect(() => lockRun(paths)).toThrow(/in use by process/);

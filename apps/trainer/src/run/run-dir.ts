@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { readLatestLink, writeFileAtomicSync } from '@video-r1/cli-kit';
+import { writeFileAtomicSync } from '@video-r1/cli-kit';
 import type { TrainerConfig } from '../config/types.js';
+import { RunDirError } from './errors.js';
 
 /** Where everything of one run lives: `<out>/<id>/`. */
 export interface RunPaths {
@@ -47,28 +48,11 @@ export function createRunDir(config: TrainerConfig, now = new Date()): RunPaths 
   // Two runs started in the same second with the same settings get distinct directories.
   for (let n = 2; config.runId === null && existsSync(root); n++) root = path.join(config.out, `${id}-${n}`);
   if (existsSync(root)) {
-    throw new Error(`run directory ${root} already exists: pass --resume ${root} to continue it, or another --run-id`);
+    throw new RunDirError('run-exists', `run directory ${root} already exists: pass --resume ${root} to continue it, or another --run-id`);
   }
   mkdirSync(path.join(root, 'checkpoints'), { recursive: true });
   const paths = runPaths(root);
   writeFileAtomicSync(paths.config, `${JSON.stringify(config, null, 2)}\n`);
-  return paths;
-}
-
-/** `--resume latest` or `--resume <dir>` → the run directory, checked to hold a config. */
-export function findRunToResume(spec: string, out: string): RunPaths {
-  let root: string;
-  if (spec === '' || spec === 'latest') {
-    const latest = readLatestLink(out);
-    if (latest === null || !existsSync(latest)) throw new Error(`--resume latest: no run to resume (${path.join(out, 'latest')} does not exist)`);
-    root = latest;
-  } else {
-    root = path.resolve(spec);
-  }
-  const paths = runPaths(root);
-  if (!existsSync(paths.config)) {
-    throw new Error(`--resume ${spec}: ${root} is not a run directory (no config.json)`);
-  }
   return paths;
 }
 
@@ -78,28 +62,4 @@ export function readRunConfig(paths: RunPaths): unknown {
   } catch (error) {
     throw new Error(`cannot read ${paths.config}: ${(error as Error).message}`);
   }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * One process per run directory. A lock left by a killed process (SIGKILL) is stale and taken over.
- * Returns the release function.
- */
-export function lockRun(paths: RunPaths): () => void {
-  if (existsSync(paths.lock)) {
-    const pid = Number(readFileSync(paths.lock, 'utf8').trim());
-    if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) {
-      throw new Error(`run ${paths.root} is in use by process ${pid} (remove ${paths.lock} if that is wrong)`);
-    }
-  }
-  writeFileAtomicSync(paths.lock, `${process.pid}\n`);
-  return () => rmSync(paths.lock, { force: true });
 }
