@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { linkLatest as pointLatestAt, readLatestLink } from '@video-r1/cli-kit';
+import { formatTimestamp, linkLatest as pointLatestAt, readLatestLink } from '@video-r1/cli-kit';
 import { fileURLToPath } from 'node:url';
 
 /** apps/evaluator, wherever the command was started from. */
@@ -23,16 +23,11 @@ export function userPath(p: string): string {
   return path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
 }
 
-function stamp(date: Date): string {
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
-}
-
 /** `results/20250101-120000-<model>`: a fresh directory name for a run. */
 export function newResultsDir(modelLabel: string, now = new Date()): string {
   const slug = modelLabel.replace(/^https?:\/\//, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'model';
-  let dir = path.join(DEFAULT_RESULTS_DIR, `${stamp(now)}-${slug}`);
-  for (let n = 2; existsSync(dir); n++) dir = path.join(DEFAULT_RESULTS_DIR, `${stamp(now)}-${slug}-${n}`);
+  let dir = path.join(DEFAULT_RESULTS_DIR, `${formatTimestamp(now)}-${slug}`);
+  for (let n = 2; existsSync(dir); n++) dir = path.join(DEFAULT_RESULTS_DIR, `${formatTimestamp(now)}-${slug}-${n}`);
   return dir;
 }
 

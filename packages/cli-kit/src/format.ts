@@ -15,3 +15,9 @@ export function formatDuration(seconds: number): string {
   if (m > 0) return `${m} min ${String(s).padStart(2, '0')} s`;
   return `${s} s`;
 }
+
+/** `20250102-030405`: a local date and time as a sortable directory-name part (run and results directories). */
+export function formatTimestamp(date: Date): string {
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
+}

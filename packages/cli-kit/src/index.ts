@@ -5,7 +5,7 @@
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, writeJsonAtomicSync, removeStaleTemporaries } from './atomic-file.js';
 export { linkLatest, readLatestLink } from './latest-link.js';
 export { Progress, type ProgressOptions } from './progress.js';
-export { formatPercent, formatDuration } from './format.js';
+export { formatPercent, formatDuration, formatTimestamp } from './format.js';
 export {
   renderChart,
   niceTicks,

@@ -7,6 +7,7 @@ import {
   Progress,
   formatDuration,
   formatPercent,
+  formatTimestamp,
   linkLatest,
   niceTicks,
   readLatestLink,
@@ -75,6 +76,10 @@ describe('formatting', () => {
     expect(formatPercent(0.4531, { sign: true })).toBe('45.3%');
     expect(formatPercent(null)).toBe('–');
     expect(formatPercent(Number.NaN, { sign: true })).toBe('–');
+  });
+  it('timestamps sort as the dates they name', () => {
+    expect(formatTimestamp(new Date(2025, 0, 2, 3, 4, 5))).toBe('20250102-030405');
+    expect(formatTimestamp(new Date(2025, 10, 20, 13, 14, 15))).toBe('20251120-131415');
   });
   it('durations in s, min and h', () => {
     expect(formatDuration(42.4)).toBe('42 s');
