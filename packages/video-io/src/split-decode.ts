@@ -11,6 +11,12 @@ import type { FrameTable } from './frame-table.js';
 
 /** Frames at most this large are split across two processes when the read spans several GOPs. */
 export const SPLIT_MAX_PIXELS = 640 * 480;
+/**
+ * Fewer frames to decode than this (keyframe to wanted frame, summed over GOPs) are not worth a
+ * second process: at 360p they decode in well under half a second, and a process start costs
+ * 5-80 ms (a static build / Debian's dynamically linked ffmpeg on an idle machine).
+ */
+export const SPLIT_MIN_FRAMES = 150;
 
 export interface DecodedPlan {
   plan: DecodePlan;
@@ -19,7 +25,8 @@ export interface DecodedPlan {
 
 /**
  * The wanted frames (distinct, ascending) cut in two at the GOP boundary that best balances the
- * frames to decode (keyframe to wanted frame) on each side; undefined when they lie in one GOP.
+ * frames to decode (keyframe to wanted frame) on each side; undefined when they lie in one GOP
+ * or are too few to pay for a second process.
  */
 export function splitAtGop(unique: readonly number[], table: FrameTable): [number[], number[]] | undefined {
   const groups: { key: number; frames: number[] }[] = [];
@@ -34,6 +41,7 @@ export function splitAtGop(unique: readonly number[], table: FrameTable): [numbe
   if (groups.length < 2) return undefined;
   const cost = groups.map((group) => (group.frames[group.frames.length - 1] as number) - Math.max(0, group.key) + 1);
   const total = cost.reduce((sum, c) => sum + c, 0);
+  if (total < SPLIT_MIN_FRAMES) return undefined;
   let best = 1;
   let bestGap = Number.POSITIVE_INFINITY;
   let left = 0;

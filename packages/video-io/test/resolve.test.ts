@@ -147,7 +147,9 @@ describe('resolveFfmpeg', () => {
     const { lines, log } = collect();
     const resolved = await resolveFfmpeg({ search: ['npm-package', 'path'], env: { PATH: newer }, log });
     expect(resolved.ffmpeg).toMatchObject({ source: 'path', path: join(newer, 'ffmpeg'), libavcodec: '99.1.100' });
-    expect(resolved.ffprobe).toMatchObject({ source: 'path', path: join(newer, 'ffprobe') });
+    // ffprobe only demuxes: the fast-starting npm build stays first whatever its age.
+    expect(resolved.ffprobe).toMatchObject({ source: 'npm-package', path: npm.ffprobe.path });
+    expect(resolved.ffprobe.choice).toContain('taken before PATH');
     expect(lines[0]).toContain(`libavcodec 99.1.100, newest of it and ${npm.ffmpeg.origin} (libavcodec ${npm.ffmpeg.libavcodec})`);
     const older = fakeBuild('0.1-older', '1.  0.100');
     const kept = await resolveFfmpeg({ search: ['npm-package', 'path'], env: { PATH: older }, log: false });
