@@ -314,12 +314,13 @@ export class QwenVLPolicy implements VisionLanguageModel<QwenVLInput> {
   }
 }
 
-/** The tokenizer's files (tokenizer.json, tokenizer_config.json, chat_template.json) into `dir`. */
+/** The tokenizer's files (tokenizer.json, tokenizer_config.json, the chat template file) into `dir`. */
 function copyTokenizerFiles(tokenizer: QwenTokenizer, dir: string): void {
   const { tokenizerFile, tokenizerConfigFile, chatTemplateFile } = tokenizer.files;
   copyFileSync(tokenizerFile, path.join(dir, 'tokenizer.json'));
   copyFileSync(tokenizerConfigFile, path.join(dir, 'tokenizer_config.json'));
-  if (chatTemplateFile !== undefined) copyFileSync(chatTemplateFile, path.join(dir, 'chat_template.json'));
+  // Keep the template file's own name: a `.jinja` file is plain text, not JSON.
+  if (chatTemplateFile !== undefined) copyFileSync(chatTemplateFile, path.join(dir, path.basename(chatTemplateFile)));
 }
 
 /** `ModelLoader` of @video-r1/model-api: what `QwenVLPolicy.save` wrote → a policy (frozen with `trainable: false`). */
