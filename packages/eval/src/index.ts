@@ -32,7 +32,7 @@ export type { VideoR1Benchmark } from './benchmarks.js';
 export { toResult, rescoreResults, rescoreFile, readResultsFile, resultsFileBody, writeResultsFile, TOOL_NAME } from './results-file.js';
 export type { EvaluationInfo, ResultsFile, LoadedResultsFile, RescoreFileOptions } from './results-file.js';
 export { parsePythonJson, readJsonFile } from './json-file.js';
-/** @deprecated Import them from @video-r1/cli-kit; these re-exports go in the next minor release. */
+// Deprecated re-exports of @video-r1/cli-kit's atomic writes (one release).
 export { writeFileAtomic, writeJsonAtomic } from './json-file.js';
 
 // Running

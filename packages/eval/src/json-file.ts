@@ -1,7 +1,18 @@
 import { readFile } from 'node:fs/promises';
 
-// Atomic writes live in @video-r1/cli-kit (one implementation for every package and app).
-export { removeStaleTemporaries, writeFileAtomic, writeJsonAtomic } from '@video-r1/cli-kit';
+import { writeFileAtomic as atomicWrite, writeJsonAtomic as atomicJson } from '@video-r1/cli-kit';
+
+/**
+ * Atomic write (temporary sibling, fsync, rename).
+ * @deprecated Moved to @video-r1/cli-kit (`writeFileAtomic`, the one implementation); this re-export goes in the next minor release.
+ */
+export const writeFileAtomic: typeof atomicWrite = atomicWrite;
+
+/**
+ * Atomic pretty-printed JSON.
+ * @deprecated Moved to @video-r1/cli-kit (`writeJsonAtomic`); this re-export goes in the next minor release.
+ */
+export const writeJsonAtomic: typeof atomicJson = atomicJson;
 
 /**
  * Parses JSON as Python's `json` module writes it: Video-R1's files may hold the bare tokens

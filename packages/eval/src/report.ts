@@ -3,7 +3,7 @@
  * whose charts are inline SVG (no script, no CDN, no external font).
  */
 import { basename } from 'node:path';
-import { barChartSvg, escapeXml as esc, formatPercent, lineChartSvg } from '@video-r1/cli-kit';
+import { barChartSvg as bars, escapeXml as esc, formatPercent, lineChartSvg as lines } from '@video-r1/cli-kit';
 import type { GroupSummary, Summary } from './summarize.js';
 import type { SuiteRun, SuiteSummary } from './suite-types.js';
 
@@ -105,10 +105,16 @@ export function suiteMarkdown(suite: SuiteSummary): string {
 // HTML
 
 /**
- * @deprecated The charts moved to @video-r1/cli-kit (`barChartSvg`, `lineChartSvg`), with the
- * trainer's curves; these re-exports go in the next minor release.
+ * Horizontal grouped bars (0–100 %).
+ * @deprecated Moved to @video-r1/cli-kit (`barChartSvg`), with the trainer's curves; this re-export goes in the next minor release.
  */
-export { barChartSvg, lineChartSvg };
+export const barChartSvg: typeof bars = bars;
+
+/**
+ * Accuracy against frame budget.
+ * @deprecated Moved to @video-r1/cli-kit (`lineChartSvg`); this re-export goes in the next minor release.
+ */
+export const lineChartSvg: typeof lines = lines;
 
 function htmlTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   return `<table><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
@@ -127,7 +133,7 @@ function benchmarkChart(benchmark: string, runs: readonly SuiteRun[]): string {
     values: [...labels.map((l) => (groupsOf(r.summary)[l]?.overall ?? null)), r.summary.total.overall].map((v) => (v === null ? null : v * 100)),
   }));
   const by = useCategories ? first.category_field! : 'problem type';
-  return barChartSvg(`${benchmark}: score by ${by} (%)`, allLabels, series);
+  return bars(`${benchmark}: score by ${by} (%)`, allLabels, series);
 }
 
 export function suiteHtml(suite: SuiteSummary): string {
@@ -138,7 +144,7 @@ export function suiteHtml(suite: SuiteSummary): string {
     points: suite.runs.filter((r) => r.benchmark === b && r.summary.total.overall !== null).map((r) => ({ x: r.maxFrames, y: r.summary.total.overall! * 100 })),
   }));
   sections.push(
-    `<section><h2>Accuracy against frames</h2><div class="chart">${lineChartSvg('Overall score (%) by frame budget', suite.frames, lineSeries)}</div>`,
+    `<section><h2>Accuracy against frames</h2><div class="chart">${lines('Overall score (%) by frame budget', suite.frames, lineSeries)}</div>`,
     htmlTable(['benchmark', ...suite.frames.map((f) => `${f} frames`)], benchmarks.map((b) => [b, ...suite.frames.map((f) => formatPercent(suite.runs.find((r) => r.benchmark === b && r.maxFrames === f)?.summary.total.overall))])),
     '</section>',
   );

@@ -6,7 +6,8 @@
  */
 import type { VideoR1Record } from '@video-r1/datasets';
 import { benchmarkFromFileName } from './benchmarks.js';
-import { readJsonFile, writeJsonAtomic } from './json-file.js';
+import { writeJsonAtomic } from '@video-r1/cli-kit';
+import { readJsonFile } from './json-file.js';
 import { predictionOf, processOf, scoreOutput } from './score.js';
 import { finalAcc, summarize } from './summarize.js';
 import type { FinalAcc, Summary } from './summarize.js';

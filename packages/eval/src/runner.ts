@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import type { VideoR1Record } from '@video-r1/datasets';
 import { benchmarkDisplayName } from './benchmarks.js';
 import { ModelRequestError, toSampleError } from './errors.js';
-import { removeStaleTemporaries } from './json-file.js';
+import { removeStaleTemporaries } from '@video-r1/cli-kit';
 import { resolveMedia } from './media.js';
 import { TOOL_NAME, readResultsFile, rescoreResults, resultsFileBody, toResult, writeResultsFile } from './results-file.js';
 import type { EvaluationInfo } from './results-file.js';

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { VideoR1Record } from '@video-r1/datasets';
 import { benchmarkDisplayName, benchmarkId } from './benchmarks.js';
-import { writeFileAtomic, writeJsonAtomic } from './json-file.js';
+import { writeFileAtomic, writeJsonAtomic } from '@video-r1/cli-kit';
 import { suiteHtml, suiteMarkdown } from './report.js';
 import { runEvaluation } from './runner.js';
 import type { RunEvaluationOptions, RunProgress } from './runner.js';

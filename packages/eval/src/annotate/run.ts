@@ -10,7 +10,7 @@ import { buildPrompt } from '@video-r1/datasets';
 import pLimit from 'p-limit';
 import type { VideoR1Record } from '@video-r1/datasets';
 import { ModelRequestError, toSampleError } from '../errors.js';
-import { removeStaleTemporaries } from '../json-file.js';
+import { removeStaleTemporaries } from '@video-r1/cli-kit';
 import { resolveMedia } from '../media.js';
 import { TOOL_NAME } from '../results-file.js';
 import { sampleKeys } from '../runner.js';

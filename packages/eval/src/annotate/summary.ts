@@ -4,7 +4,8 @@
  * reasoning is.
  */
 import { isPythonWhitespace } from '@video-r1/rewards';
-import { pct, renderTable } from '../report.js';
+import { formatPercent } from '@video-r1/cli-kit';
+import { renderTable } from '../report.js';
 import type { AnnotatedRecord } from './record.js';
 import { isSftRecord } from './record.js';
 
@@ -151,7 +152,7 @@ const HEADERS = ['n', 'annotated', 'failed', 'selected', 'selected %', 'mean rew
 const ALIGN = ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'] as const;
 
 function row(name: string, g: AnnotationGroup): string[] {
-  return [name, String(g.count), String(g.annotated), String(g.failed), String(g.selected), pct(g.selection_rate), g.mean_reward === null ? '–' : g.mean_reward.toFixed(3), String(g.sft)];
+  return [name, String(g.count), String(g.annotated), String(g.failed), String(g.selected), formatPercent(g.selection_rate), g.mean_reward === null ? '–' : g.mean_reward.toFixed(3), String(g.sft)];
 }
 
 /** The summary as terminal/Markdown tables: overall, then one table per breakdown. */
