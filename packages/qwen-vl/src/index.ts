@@ -27,3 +27,4 @@ export { QwenVLPolicy, loadQwenVLPolicy, type QwenVLInput, type QwenVLPolicyOpti
 export * from './sft/index.js';
 export * from './tiny/index.js';
 export * from './rollout/index.js';
+export { modelEvalAdapter, type EvalAdapterOutcome, type EvalAdapterRequest, type EvalFrameProvider, type ModelEvalAdapter, type ModelEvalAdapterOptions } from './eval-adapter.js';
