@@ -2,10 +2,9 @@
 // then T-GRPO, then evaluation in under 10 minutes on 2 CPU cores with the wasm backend).
 
 /**
- * Frame geometry the default policy is built for. Apps read frames with
- * `readVideo(path, { ...preset, outputSize: { height, width } })` so that the trainer and
- * the evaluator feed the model the same size. `maxFrames` matches Video-R1's training
- * sampling (at most 16 frames).
+ * Frame geometry the default policy is built for. Media are read with `policyFrameRequest`
+ * (frames.ts) through a video-io `FrameSource`, so that the trainer and the evaluator feed the
+ * model the same frames. `maxFrames` matches Video-R1's training sampling (at most 16 frames).
  */
 export const POLICY_FRAME_PRESET = Object.freeze({ maxFrames: 16, height: 32, width: 32 });
 
