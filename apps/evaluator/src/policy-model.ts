@@ -10,7 +10,7 @@ import type { VideoR1Record } from '@video-r1/datasets';
 import { CHECKPOINT_FORMAT, Tokenizer, createPolicy, loadCheckpoint, newestCheckpoint, policyAdapter } from '@video-r1/policy';
 import type { FrameRequest } from '@video-r1/video-io';
 import type { Policy } from '@video-r1/policy';
-import { selectBackend } from '@video-r1/rl-core';
+import { selectBackend } from '@video-r1/tensor';
 import type { EvaluatorConfig } from './config.js';
 import type { ResolvedModel } from './resolved-model.js';
 import { TRAINER_RUNS_DIR, userPath } from './paths.js';

@@ -13,7 +13,7 @@ import { buildPrompt } from '@video-r1/datasets';
 import { runAnnotation } from '@video-r1/eval';
 import type { VideoR1Record } from '@video-r1/datasets';
 import { Tokenizer, createPolicy, saveCheckpoint } from '@video-r1/policy';
-import { selectBackend } from '@video-r1/rl-core';
+import { selectBackend } from '@video-r1/tensor';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { annotateSettings, annotationModel } from '../src/annotate-command.js';
 

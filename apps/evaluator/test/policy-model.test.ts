@@ -6,7 +6,7 @@ import type { VideoR1Record } from '@video-r1/datasets';
 import { runEvaluation } from '@video-r1/eval';
 import { Tokenizer, capFrameRequest, createPolicy, newestCheckpoint, saveCheckpoint } from '@video-r1/policy';
 import type { PolicyAdapter } from '@video-r1/policy';
-import { selectBackend } from '@video-r1/rl-core';
+import { selectBackend } from '@video-r1/tensor';
 import { FrameSource, writeVideo } from '@video-r1/video-io';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULTS } from '../src/config.js';
