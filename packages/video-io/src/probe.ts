@@ -5,7 +5,7 @@ import { runProcess, summarizeStderr } from './ffmpeg/process.js';
 import { resolveFfmpeg, type ResolveFfmpegOptions, type ResolvedFfmpeg } from './ffmpeg/resolve.js';
 import { buildFrameTable, type FrameTable, type PacketEntry } from './frame-table.js';
 import { readMp4Index, type AvcTrack } from './mp4-index.js';
-import { CODECS_WITH_HIDDEN_PACKETS, shownPackets } from './shown-frames.js';
+import { CODECS_WITH_HIDDEN_PACKETS, shownPackets, shownPacketsFromFile } from './shown-frames.js';
 import { findStreamDamage, prefixIsDecodable, type StreamDamage } from './stream-damage.js';
 
 export type { FrameTable, StreamDamage };
@@ -197,8 +197,13 @@ export async function probeDetails(
       const listed = mp4Like ? await runFfprobe(path, ff, true, options) : raw;
       const packets = (listed.packets ?? []).filter((packet) => packet.stream_index === stream.index);
       const codec = stream.codec_name ?? '';
+      const listedPackets = packets.map((packet) => ({
+        pos: Number.parseInt(packet.pos ?? '-1', 10),
+        size: Number.parseInt(packet.size ?? '0', 10) || 0,
+      }));
       const shown = CODECS_WITH_HIDDEN_PACKETS.has(codec)
-        ? await shownPackets(path, ff, stream.index, codec, packets.map((packet) => Number.parseInt(packet.size ?? '0', 10) || 0), options)
+        ? ((await shownPacketsFromFile(path, listed.format?.format_name ?? raw.format?.format_name ?? '', codec, listedPackets)) ??
+          (await shownPackets(path, ff, stream.index, codec, listedPackets.map((packet) => packet.size), options)))
         : undefined;
       frames = frameTable(packets, shown);
       if (shown) frameCountSource = 'frame-headers';

@@ -10,6 +10,7 @@
  * AV1 needs no such pass: a temporal unit (one packet in every container) holds exactly one
  * shown frame (`show_frame` or `show_existing_frame`), hidden frames travelling inside it.
  */
+import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { VideoIoError, quotePath } from './errors.js';
 import { runProcess, summarizeStderr } from './ffmpeg/process.js';
@@ -111,4 +112,78 @@ export async function shownPackets(
   }
   if (overflow || pending.length > 0 || shown.length !== sizes.length) return undefined;
   return shown;
+}
+
+/** A packet as the listing gives it: byte offset (`-1` unknown) and size. */
+export interface ListedPacket {
+  pos: number;
+  size: number;
+}
+
+const READ_WINDOW_BYTES = 1 << 20;
+
+/**
+ * The same answer as `shownPackets`, read straight from the file where the listing's offsets say
+ * where each packet's bytes are — MP4/MOV (the sample itself) and Matroska/WebM (a SimpleBlock or
+ * Block payload: track number, 16-bit timecode and flags, then the frame, when not laced) — which
+ * saves a demuxing process. `undefined` when the container, a laced block or a header that does
+ * not look like the codec's says to ask ffmpeg instead.
+ */
+export async function shownPacketsFromFile(
+  path: string,
+  container: string,
+  codec: string,
+  packets: readonly ListedPacket[],
+): Promise<boolean[] | undefined> {
+  const formats = container.split(',');
+  const matroska = formats.includes('matroska');
+  if (!matroska && !formats.includes('mov')) return undefined;
+  const count = codec === 'vp8' ? vp8ShownFrames : vp9ShownFrames;
+  const file = await open(path, 'r');
+  try {
+    const { size: fileSize } = await file.stat();
+    let window = Buffer.alloc(0);
+    let windowStart = 0;
+    const bytes = async (pos: number, length: number): Promise<Buffer | undefined> => {
+      if (pos < 0 || pos + length > fileSize) return undefined;
+      if (pos < windowStart || pos + length > windowStart + window.length) {
+        window = Buffer.alloc(Math.min(fileSize - pos, Math.max(length, READ_WINDOW_BYTES)));
+        const { bytesRead } = await file.read(window, 0, window.length, pos);
+        window = window.subarray(0, bytesRead);
+        windowStart = pos;
+        if (bytesRead < length) return undefined;
+      }
+      return window.subarray(pos - windowStart, pos - windowStart + length);
+    };
+    const shown: boolean[] = [];
+    for (const packet of packets) {
+      let start = packet.pos;
+      if (matroska) {
+        const head = await bytes(packet.pos, 8);
+        if (!head) return undefined;
+        // Track number: an EBML variable-length integer (its length is the leading zeros + 1).
+        const first = head[0] as number;
+        const vintLength = first === 0 ? 9 : Math.clz32(first) - 23;
+        if (vintLength > 4) return undefined;
+        const flags = head[vintLength + 2] as number;
+        if ((flags & 0x06) !== 0) return undefined; // laced: several frames in one block
+        start = packet.pos + vintLength + 3;
+      }
+      const data = await bytes(start, packet.size);
+      if (!data || !plausible(codec, data)) return undefined;
+      shown.push(count(data) > 0);
+    }
+    return shown;
+  } finally {
+    await file.close();
+  }
+}
+
+/** Does the packet start like a frame of the codec (so the offset arithmetic was right)? */
+function plausible(codec: string, data: Buffer): boolean {
+  if (data.length === 0) return false;
+  if (codec === 'vp9') return (data[0] as number) >> 6 === 2; // frame_marker
+  // VP8 keyframes carry the start code 9d 01 2a after the 3-byte frame tag.
+  const key = ((data[0] as number) & 1) === 0;
+  return !key || (data.length >= 6 && data[3] === 0x9d && data[4] === 0x01 && data[5] === 0x2a);
 }

@@ -14,9 +14,9 @@ import { readMp4Index } from '../src/mp4-index.js';
 import { probeVideo } from '../src/probe.js';
 import { readVideo } from '../src/read-video.js';
 import { sampleIndices } from '../src/sampling.js';
-import { vp9ShownFrames } from '../src/shown-frames.js';
+import { shownPackets, shownPacketsFromFile, vp9ShownFrames } from '../src/shown-frames.js';
 import { videoPath } from './helpers/fixtures.js';
-import { decodedFrameCount, encodeGrid, ffmpeg, findBoxes, patchFile } from './helpers/generated.js';
+import { decodedFrameCount, encodeGrid, ffmpeg, ffprobe, findBoxes, patchFile, testFfmpeg } from './helpers/generated.js';
 import { decodeGridStack } from './helpers/vio-grid.js';
 
 setVideoIoLogger(null);
@@ -118,6 +118,22 @@ describe('VP9 hidden (alt-ref) frames: packets are not frames', () => {
     expect(probe).toMatchObject({ totalFrames: await decodedFrameCount(path), frameCountSource: 'frame-headers' });
     const video = await readVideo(path, { nframes: 6 });
     expect(shownIndices(video)).toEqual(video.indices);
+    // The headers read straight from the file (WebM block payloads, MP4 samples) agree with
+    // ffmpeg's demuxed packets.
+    const mp4 = join(dir, 'superframes.mp4');
+    await ffmpeg(['-i', path, '-c', 'copy', '-y', mp4]);
+    for (const [file, container] of [[path, 'matroska,webm'], [mp4, 'mov,mp4,m4a,3gp,3g2,mj2']] as const) {
+      const listed = JSON.parse(
+        (await ffprobe(['-select_streams', 'v', '-show_entries', 'packet=pos,size', '-of', 'json', file])).toString('utf8'),
+      ) as { packets: { pos: string; size: string }[] };
+      const packets = listed.packets.map((p) => ({ pos: Number(p.pos), size: Number(p.size) }));
+      const fromFile = await shownPacketsFromFile(file, container, 'vp9', packets);
+      const ff = await testFfmpeg();
+      const demuxed = await shownPackets(file, ff, 0, 'vp9', packets.map((p) => p.size), {});
+      expect(fromFile).toBeDefined();
+      expect(fromFile).toEqual(demuxed);
+      expect(fromFile?.filter(Boolean)).toHaveLength(clip.frames);
+    }
   });
 
   it('reads show_existing_frame, show_frame and the superframe index', () => {

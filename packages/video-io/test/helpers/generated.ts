@@ -67,6 +67,14 @@ export async function ffmpeg(args: string[]): Promise<Buffer> {
   return result.stdout;
 }
 
+/** Run the resolved ffprobe; throws with its stderr on failure. */
+export async function ffprobe(args: string[]): Promise<Buffer> {
+  const ff = await testFfmpeg();
+  const result = await runProcess(ff.ffprobe.path, ['-v', 'error', ...args], { timeoutMs: 60_000 });
+  if (result.code !== 0) throw new Error(`ffprobe ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
 /** Frames ffmpeg's own full decode outputs (framecrc lines): the oracle a player agrees with. */
 export async function decodedFrameCount(path: string): Promise<number> {
   const out = await ffmpeg(['-i', path, '-map', '0:v:0', '-f', 'framecrc', 'pipe:1']);
