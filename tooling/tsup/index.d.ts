@@ -1,2 +1,2 @@
 import type { Options } from 'tsup';
-export declare function libraryConfig(overrides?: Options): Options | Options[];
+export declare function libraryConfig(overrides?: Options & { cli?: string }): Options | Options[];

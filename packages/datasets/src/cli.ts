@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { defineCommand, runMain } from 'citty';
-import { Progress } from '@video-r1/cli-kit';
+import { defineCommand, renderUsage, runMain } from 'citty';
+import { Progress, colorsFor } from '@video-r1/cli-kit';
 import { createRng } from '@video-r1/tensor/random';
 import { DatasetFormatError, RecordError, formatIssue } from './errors.js';
 import { loadDataset, summarizeReport, type LoadOptions, type LoadReport } from './load/load-dataset.js';
@@ -231,9 +232,15 @@ const synthetic = defineCommand({
   },
 });
 
+// ../package.json is the package's own from src/ and from dist/ alike.
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
 const main = defineCommand({
-  meta: { name: 'video-r1-data', description: 'Validate, inspect and sample Video-R1 data files' },
+  meta: { name: 'video-r1-data', version, description: 'Validate, inspect and sample Video-R1 data files' },
   subCommands: { validate, stats, 'check-media': checkMediaCmd, sample, synthetic },
 });
 
-void runMain(main);
+// citty colours its usage whenever NO_COLOR=1/CI are unset, even into a pipe: print it plain there.
+void runMain(main, {
+  showUsage: async (cmd, parent) => console.log(`${colorsFor(process.stdout, await renderUsage(cmd, parent))}\n`),
+});

@@ -3,13 +3,14 @@
 //
 // The parity runner of the Qwen2.5-VL vectors. Without --backend the backend comes from
 // VIDEO_R1_BACKEND / TFJS_BACKEND, else the fastest that loads (selectBackend's order).
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 
 import { type BackendPreference, parseBackendPreference, selectBackend } from '@video-r1/tensor';
 
 import { runCases } from './cases/runner.js';
 
-const USAGE = 'usage: video-r1-qwen-vl cases <in.jsonl> --out <out.jsonl> [--backend cpu|wasm|tensorflow|tensorflow-gpu|auto] [--quiet]';
+const USAGE = 'usage: video-r1-qwen-vl cases <in.jsonl> --out <out.jsonl> [--backend cpu|wasm|tensorflow|tensorflow-gpu|auto] [--quiet]\n       video-r1-qwen-vl --version';
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -20,10 +21,17 @@ async function main(argv: string[]): Promise<number> {
       backend: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.version) {
+    // ../package.json is the package's own from src/ and from dist/ alike.
+    const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+    process.stdout.write(`${version}\n`);
     return 0;
   }
   const [command, casesFile] = positionals;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -45,6 +45,13 @@ describe('video-r1-rewards score', () => {
       { line: 6, id: 'e', problemType: 'free-form', accuracy: 1, format: 0 },
     ]);
     expect(stderr).toContain('scored 3 line(s), 2 with errors');
+  });
+
+  it('--version prints the version of the package.json beside the sources', async () => {
+    const { code, stdout } = await run(['--version'], '');
+    expect(code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+    expect(stdout).toBe(`${manifest.version}\n`);
   });
 
   it('--explain adds the explanation; a clean file exits 0', async () => {

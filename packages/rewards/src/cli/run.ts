@@ -9,6 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { explainAccuracy, scoreAccuracy } from '../accuracy.js';
 import { formatRewardUnchecked } from '../format.js';
+import { packageVersion } from './version.js';
 
 const USAGE = `Usage: video-r1-rewards score [options] [input.jsonl]
 
@@ -26,6 +27,7 @@ Output fields: line, id, problemType, accuracy, format[, explanation] — or lin
 Options:
   --explain    add the extracted answers, parsed numbers and the rule that applied
   -h, --help   show this help
+  --version    print the version of @video-r1/rewards
 
 Exit status: 0 when every line was scored, 1 when some lines had errors, 2 on usage errors.
 `;
@@ -43,7 +45,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { explain: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: {
+        explain: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', default: false },
+      },
     });
   } catch (error) {
     io.stderr.write(`video-r1-rewards: ${(error as Error).message}\n\n${USAGE}`);
@@ -52,6 +58,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout.write(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    io.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   const [command, file, ...extra] = positionals;
