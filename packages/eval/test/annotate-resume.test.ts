@@ -71,7 +71,8 @@ it('resumes a run killed with SIGKILL with exactly one record per sample and not
   // Kill it once the journal holds some records and the results file has been written, requests in flight.
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline && !gone) {
-    if ((await linesOf(journal)).length > 12 && (await resultsIn(join(out, 'cot_results.json'))).length > 0) break;
+    // More than 12 records: the journal's first line is its header.
+    if ((await linesOf(journal)).length > 13 && (await resultsIn(join(out, 'cot_results.json'))).length > 0) break;
     await new Promise((r) => setTimeout(r, 5));
   }
   child.kill('SIGKILL');
