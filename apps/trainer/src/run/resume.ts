@@ -1,5 +1,6 @@
-import { existsSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { readLatestLink } from '@video-r1/cli-kit';
 import { RunDirError } from './errors.js';
 import { runPaths, type RunPaths } from './run-dir.js';
 
@@ -8,12 +9,7 @@ export function resolveRunToResume(spec: string, out: string): RunPaths {
   let root: string;
   if (spec === '' || spec === 'latest') {
     const link = path.join(out, 'latest');
-    let latest: string | null = null;
-    try {
-      latest = path.resolve(out, readlinkSync(link));
-    } catch {
-      // no link: said below
-    }
+    const latest = readLatestLink(out);
     if (latest === null || !existsSync(latest)) {
       throw new RunDirError('run-not-found', `--resume latest: there is no run to resume in ${out} (no ${link}); start one without --resume, or pass --out where your runs are`);
     }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomicSync } from '@video-r1/cli-kit';
+import { formatTimestamp, writeFileAtomicSync } from '@video-r1/cli-kit';
 import type { TrainerConfig } from '../config/types.js';
 import { RunDirError } from './errors.js';
 
@@ -31,14 +31,9 @@ export function runPaths(root: string): RunPaths {
   };
 }
 
-function timestamp(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
-}
-
 export function defaultRunId(config: TrainerConfig, now = new Date()): string {
   const algo = config.rl.enabled ? config.rl.algo : 'sft';
-  return `${timestamp(now)}-${algo}-s${config.seed}`;
+  return `${formatTimestamp(now)}-${algo}-s${config.seed}`;
 }
 
 /** Creates a fresh run directory; refuses to reuse one (that is what --resume is for). */
