@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
+import { outOfRangeNumbers } from '@video-r1/cli-kit';
 import type { ScoringProfile } from '@video-r1/eval';
-import { outOfRangeNumbers } from './json-numbers.js';
 
 export type Backend = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 

@@ -1,12 +1,14 @@
 /**
  * @video-r1/cli-kit — what the video-r1 tools share and nothing else: atomic file writes, the
- * `latest` run link, one progress display, percent/duration formatting, SVG charts and whether output may be coloured.
+ * `latest` run link, one progress display, percent/duration formatting, SVG charts, whether output may be coloured, and
+ * config files' out-of-range numbers.
  */
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, writeJsonAtomicSync, removeStaleTemporaries } from './atomic-file.js';
 export { linkLatest, readLatestLink } from './latest-link.js';
 export { Progress, type ProgressOptions } from './progress.js';
 export { formatPercent, formatDuration, formatTimestamp } from './format.js';
 export { colorsEnabled, colorsFor } from './terminal-colors.js';
+export { outOfRangeNumbers } from './json-numbers.js';
 export {
   renderChart,
   niceTicks,

@@ -10,6 +10,7 @@ import {
   formatTimestamp,
   linkLatest,
   niceTicks,
+  outOfRangeNumbers,
   readLatestLink,
   removeStaleTemporaries,
   renderChart,
@@ -137,5 +138,17 @@ describe('SVG charts', () => {
     const bars = barChartSvg('acc', ['x & y'], [{ label: '16 frames', values: [50] }]);
     expect(bars).toContain('x &amp; y');
     expect(bars).toContain('>50.0<');
+  });
+});
+
+describe('outOfRangeNumbers', () => {
+  it('names every field whose number JSON.parse read as ±Infinity, and nothing else', () => {
+    const parsed = JSON.parse('{ "rl": { "lr": 1e400, "steps": 3 }, "frames": [16, -1e999], "name": "x" }') as unknown;
+    const problems = outOfRangeNumbers(parsed);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^rl\.lr: the number is out of range .* Infinity\)/);
+    expect(problems[1]).toMatch(/^frames\[1\]: .* -Infinity\)/);
+    expect(outOfRangeNumbers(JSON.parse('1e400'))[0]).toMatch(/^\(top level\): /);
+    expect(outOfRangeNumbers({ a: [1, 1.7e308, -Number.MAX_VALUE], b: null })).toEqual([]);
   });
 });
