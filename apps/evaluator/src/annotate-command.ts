@@ -13,6 +13,7 @@ import { defineCommand } from 'citty';
 import { AnnotationProgressView } from './annotate-progress.js';
 import { ConfigError, resolveConfig } from './config.js';
 import type { Backend } from './config.js';
+import { runInterruptible } from './interruptible.js';
 import { isEndpoint } from './model.js';
 import { userPath } from './paths.js';
 
@@ -199,38 +200,28 @@ async function annotate(settings: AnnotateSettings): Promise<void> {
   log(`output: ${settings.out}${settings.resume ? ' (resuming)' : ''}; ${settings.samples} chain(s) per sample, temperature ${COT_DECODING.temperature}, top_p ${COT_DECODING.top_p}, max_tokens ${COT_DECODING.max_tokens}`);
 
   const progress = new AnnotationProgressView(model.retries);
-  const abort = new AbortController();
-  const onSignal = (): void => {
-    progress.stop();
-    log('interrupted: saving finished samples (run again with --resume to continue)');
-    abort.abort(new Error('interrupted'));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  let result: Awaited<ReturnType<typeof runAnnotation>>;
-  try {
-    result = await runAnnotation({
-      samples,
-      adapter: model.adapter,
-      outDir: settings.out,
-      mediaRoot: settings.mediaRoot,
-      samplesPerQuestion: settings.samples,
-      concurrency: settings.concurrency,
-      resume: settings.resume,
-      signal: abort.signal,
-      metadata: { data: settings.data, media_root: settings.mediaRoot, settings: model.settings },
-      onProgress: (p) => progress.update(p),
-    });
-  } catch (error) {
-    if (!abort.signal.aborted) throw error;
-    process.exitCode = 130;
-    return;
-  } finally {
-    progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await model.adapter.close?.();
-  }
+  const result = await runInterruptible(
+    {
+      log,
+      note: 'interrupted: saving finished samples (run again with --resume to continue)',
+      stop: () => progress.stop(),
+      close: () => model.adapter.close?.(),
+    },
+    (signal) =>
+      runAnnotation({
+        samples,
+        adapter: model.adapter,
+        outDir: settings.out,
+        mediaRoot: settings.mediaRoot,
+        samplesPerQuestion: settings.samples,
+        concurrency: settings.concurrency,
+        resume: settings.resume,
+        signal,
+        metadata: { data: settings.data, media_root: settings.mediaRoot, settings: model.settings },
+        onProgress: (p) => progress.update(p),
+      }),
+  );
+  if (result === undefined) return;
   console.log('');
   console.log(annotationTables(result.summary));
   console.log(`\nresults: ${result.paths.results}\nSFT set: ${result.paths.sft} (${result.summary.total.sft} records, Video-R1-COT format)\nsummary: ${result.paths.summary}`);

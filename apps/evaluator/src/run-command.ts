@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { overviewTable, runSuite, runTables } from '@video-r1/eval';
-import type { SuiteSummary } from '@video-r1/eval';
 import { defineCommand } from 'citty';
 import { configFromFlags, readConfigFile, resolveConfig } from './config.js';
 import type { RawFlags } from './config.js';
 import { resolveBenchmarks } from './data.js';
 import { failedRunMessage } from './failed-run.js';
+import { runInterruptible } from './interruptible.js';
 import { resolveModel } from './model.js';
 import { DEFAULT_RESULTS_DIR, latestResultsDir, linkLatest, newResultsDir, userPath } from './paths.js';
 import { chooseResumeTarget } from './resume-target.js';
@@ -68,44 +68,34 @@ async function evaluate(flags: RawFlags): Promise<void> {
   linkLatest(outDir);
 
   const progress = new ProgressView();
-  const abort = new AbortController();
-  const onSignal = (): void => {
-    progress.stop();
-    log('interrupted: saving finished answers (run again with --resume to continue)');
-    abort.abort(new Error('interrupted'));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  let suite: SuiteSummary;
   let firstError: string | undefined;
-  try {
-    suite = await runSuite({
-      benchmarks,
-      frames: config.frames,
-      adapter: model.adapter,
-      outDir,
-      profile: config.profile,
-      maxPixels: config.maxPixels,
-      concurrency: config.concurrency,
-      ...(config.batchSize !== undefined ? { batchSize: config.batchSize } : {}),
-      resume: config.resume,
-      signal: abort.signal,
-      settings: { ...model.settings, data_files: files, limit: config.limit ?? null, profile: config.profile },
-      onProgress: (p) => progress.update(p),
-      onResult: (result) => {
-        if (result.error) firstError ??= result.error.message;
-      },
-    });
-  } catch (error) {
-    if (!abort.signal.aborted) throw error;
-    process.exitCode = 130;
-    return;
-  } finally {
-    progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await model.adapter.close?.();
-  }
+  const suite = await runInterruptible(
+    {
+      log,
+      note: 'interrupted: saving finished answers (run again with --resume to continue)',
+      stop: () => progress.stop(),
+      close: () => model.adapter.close?.(),
+    },
+    (signal) =>
+      runSuite({
+        benchmarks,
+        frames: config.frames,
+        adapter: model.adapter,
+        outDir,
+        profile: config.profile,
+        maxPixels: config.maxPixels,
+        concurrency: config.concurrency,
+        ...(config.batchSize !== undefined ? { batchSize: config.batchSize } : {}),
+        resume: config.resume,
+        signal,
+        settings: { ...model.settings, data_files: files, limit: config.limit ?? null, profile: config.profile },
+        onProgress: (p) => progress.update(p),
+        onResult: (result) => {
+          if (result.error) firstError ??= result.error.message;
+        },
+      }),
+  );
+  if (suite === undefined) return;
   console.log('');
   for (const run of suite.runs) console.log(`${runTables(run)}\n`);
   console.log(overviewTable(suite));
