@@ -4,6 +4,7 @@ import { frameCacheDir, prepareInvocation, usage } from './cli.js';
 import { ConfigError } from './config/resolve.js';
 import { formatDuration, formatPercent, linkLatest, Progress } from '@video-r1/cli-kit';
 import { runPipeline } from './pipeline.js';
+import { runQwenPipeline } from './qwen/pipeline.js';
 import { RunDirError } from './run/errors.js';
 import { lockRun } from './run/lock.js';
 import { cleanStaleTemporaries } from './run/stale-temps.js';
@@ -40,7 +41,8 @@ async function main(argv: string[]): Promise<number> {
   const stop = new StopRequest((signal) => progress.log(`${signal}: finishing the current step, then saving a checkpoint (send again to quit at once)`)).install();
   progress.log(`${resumed ? 'resuming' : 'run'} ${paths.root} (preset ${config.preset}, ${config.rl.enabled ? config.rl.algo : 'sft only'}, seed ${config.seed})`);
   try {
-    const result = await runPipeline({
+    const run = config.model.family === 'qwen2.5-vl' ? runQwenPipeline : runPipeline;
+    const result = await run({
       config,
       paths,
       resumed,

@@ -17,7 +17,7 @@ export interface EvalAdapterRequest {
 }
 
 export interface EvalFrameProvider {
-  frames(file: string, kind: 'video' | 'image', signal?: AbortSignal): Promise<FrameStack & { sampleFps?: number }>;
+  frames(file: string, kind: 'video' | 'image', signal?: AbortSignal): Promise<FrameStack & { sampleFps?: number | null }>;
 }
 
 export interface ModelEvalAdapterOptions<Input> {

@@ -5,7 +5,9 @@ import type { Algo, BackendPreference, PartialConfig, PresetName } from './types
 /** Flags of `pnpm --filter trainer start` (citty definitions; values are parsed and checked below). */
 export const trainArgs = {
   config: { type: 'string', description: 'JSON config file (validated; merged over the preset)', valueHint: 'file.json' },
-  preset: { type: 'string', description: 'default | video-r1 | smoke', valueHint: 'name' },
+  preset: { type: 'string', description: 'default | video-r1 | smoke | qwen-tiny', valueHint: 'name' },
+  model: { type: 'string', description: 'a Qwen2.5-VL checkpoint directory (sets model.family qwen2.5-vl)', valueHint: 'dir' },
+  rollout: { type: 'string', description: 'RL rollouts: local, or the base URL of an OpenAI-compatible server (vLLM)', valueHint: 'local|url' },
   algo: { type: 'string', description: 'RL algorithm: grpo | tgrpo', valueHint: 'algo' },
   steps: { type: 'string', description: 'RL steps', valueHint: 'n' },
   'num-generations': { type: 'string', description: 'completions per prompt (G)', valueHint: 'n' },
@@ -79,6 +81,12 @@ export function flagsToConfig(args: Partial<Record<keyof typeof trainArgs, strin
   if (args.out !== undefined) config.out = nonEmpty('out', args.out);
   if (args['run-id'] !== undefined) config.runId = nonEmpty('run-id', args['run-id']);
   if (args['sft-init'] !== undefined) config.sft = { init: nonEmpty('sft-init', args['sft-init']) };
+  if (args.model !== undefined) config.model = { family: 'qwen2.5-vl', dir: nonEmpty('model', args.model) };
+  if (args.rollout !== undefined) {
+    const raw = nonEmpty('rollout', args.rollout);
+    // The server serves the base model under the name `vllm serve <dir> --served-model-name base` gives it.
+    config.rl = { ...config.rl, rollout: raw === 'local' ? 'local' : { server: raw, baseModel: 'base' } };
+  }
   return config;
 }
 

@@ -173,6 +173,9 @@ function resolvePaths(config: TrainerConfig, sources: { flags: PartialConfig; fi
   }
   if (config.data.synthetic.dir !== null) config.data.synthetic.dir = resolve('data.synthetic.dir', config.data.synthetic.dir);
   if (config.sft.init !== null) config.sft.init = resolve('sft.init', config.sft.init);
+  if (typeof config.model.dir === 'string') config.model.dir = resolve('model.dir', config.model.dir);
+  const rollout = config.rl.rollout;
+  if (typeof rollout === 'object' && typeof rollout.adapterDir === 'string') rollout.adapterDir = resolve('rl.rollout.adapterDir', rollout.adapterDir);
 }
 
 /**

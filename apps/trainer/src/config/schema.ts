@@ -20,7 +20,7 @@ const nonEmptyString: SchemaObject = { type: 'string', minLength: 1 };
 
 /** JSON schema of a fully resolved {@link TrainerConfig}. */
 export const trainerConfigSchema: SchemaObject = closed({
-  preset: { enum: ['default', 'video-r1', 'smoke'] },
+  preset: { enum: ['default', 'video-r1', 'smoke', 'qwen-tiny'] },
   seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
   backend: { enum: ['auto', 'cpu', 'wasm', 'tensorflow', 'tensorflow-gpu'] },
   out: nonEmptyString,
@@ -67,6 +67,18 @@ export const trainerConfigSchema: SchemaObject = closed({
         { height: positiveInt, width: positiveInt, maxFrames: positiveInt, patchSize: positiveInt, temporalPatch: positiveInt },
         [],
       ),
+      family: { enum: ['policy', 'qwen2.5-vl'] },
+      dir: nullable(nonEmptyString),
+      adapter: {
+        anyOf: [
+          { const: 'full' },
+          closed({
+            r: positiveInt,
+            alpha: positiveNumber,
+            targetModules: { anyOf: [nonEmptyString, { type: 'array', items: nonEmptyString, minItems: 1, uniqueItems: true }] },
+          }),
+        ],
+      },
     },
     [],
   ),
@@ -78,7 +90,8 @@ export const trainerConfigSchema: SchemaObject = closed({
     batchSize: positiveInt,
     maxGradNorm: positiveNumber,
     init: nullable(nonEmptyString),
-  }),
+    loss: { enum: ['video-r1', 'completion'] },
+  }, ['enabled', 'epochs', 'lr', 'warmupRatio', 'batchSize', 'maxGradNorm', 'init']),
   rl: closed({
     enabled: { type: 'boolean' },
     algo: { enum: ['grpo', 'tgrpo'] },
@@ -106,7 +119,13 @@ export const trainerConfigSchema: SchemaObject = closed({
       ratio: nonNegativeNumber,
       bonus: { type: 'number' },
     }),
-  }),
+    rollout: {
+      anyOf: [
+        { const: 'local' },
+        closed({ server: { type: 'string', pattern: '^https?://' }, baseModel: nonEmptyString, adapterDir: nullable(nonEmptyString) }, ['server', 'baseModel']),
+      ],
+    },
+  }, ['enabled', 'algo', 'steps', 'promptsPerStep', 'numGenerations', 'temperature', 'topP', 'maxCompletionLength', 'beta', 'lr', 'lrSchedule', 'warmupRatio', 'weightDecay', 'maxGradNorm', 'rewardFuncs', 'lengthControl', 'temporal']),
   schedule: closed({
     checkpointEvery: positiveInt,
     sftCheckpointEvery: positiveInt,

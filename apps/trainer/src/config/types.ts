@@ -2,7 +2,15 @@
 
 export type Algo = 'grpo' | 'tgrpo';
 export type BackendPreference = 'auto' | 'cpu' | 'wasm' | 'tensorflow' | 'tensorflow-gpu';
-export type PresetName = 'default' | 'video-r1' | 'smoke';
+export type PresetName = 'default' | 'video-r1' | 'smoke' | 'qwen-tiny';
+/** `policy`: this project's small model; `qwen2.5-vl`: a Hugging Face Qwen2.5-VL checkpoint (@video-r1/qwen-vl). */
+export type ModelFamily = 'policy' | 'qwen2.5-vl';
+
+/** PEFT LoRA settings (dropout 0), or `full` fine-tuning of every weight. */
+export type AdapterConfig = { r: number; alpha: number; targetModules: string[] | string } | 'full';
+
+/** Where RL completions are sampled: in-process, or on an OpenAI-compatible server (vLLM with --enable-lora). */
+export type RolloutConfig = 'local' | { server: string; baseModel: string; adapterDir?: string | null };
 export type LrSchedule = 'constant' | 'cosine';
 
 export interface SyntheticDataConfig {
@@ -60,6 +68,11 @@ export interface SftConfig {
   maxGradNorm: number;
   /** Start RL from this SFT checkpoint directory instead of training one (null = train). */
   init: string | null;
+  /**
+   * qwen2.5-vl: `video-r1` = sft_video.py's labels (everything but PAD and <|image_pad|> learned);
+   * `completion` = TRL's completion-only loss. Default `video-r1`.
+   */
+  loss?: 'video-r1' | 'completion';
 }
 
 export interface LengthControlConfig {
@@ -100,6 +113,8 @@ export interface RlConfig {
   rewardFuncs: string[];
   lengthControl: LengthControlConfig;
   temporal: TemporalConfig;
+  /** qwen2.5-vl: where completions are sampled (default `local`). */
+  rollout?: RolloutConfig;
 }
 
 export interface ScheduleConfig {
@@ -148,6 +163,12 @@ export interface ModelConfig {
   /** Weight initialisation seed; unset = the run's seed. */
   seed?: number;
   vision?: { height?: number; width?: number; maxFrames?: number; patchSize?: number; temporalPatch?: number };
+  /** Default `policy` (the keys above size it); `qwen2.5-vl` reads `dir` and `adapter`. */
+  family?: ModelFamily;
+  /** qwen2.5-vl: the checkpoint directory; null = a random tiny Qwen2.5-VL created in the run (preset qwen-tiny). */
+  dir?: string | null;
+  /** qwen2.5-vl: LoRA (r, alpha, target modules) or `full`; RL trains it, and SFT too unless the model is random (then SFT is full). */
+  adapter?: AdapterConfig;
 }
 
 export interface TrainerConfig {

@@ -1,0 +1,143 @@
+// Checkpoints of a Qwen2.5-VL run. Each is a directory under `<run>/checkpoints/`:
+//   state.json      the training state (where to resume) and what the directory holds
+//   model/          a full Hugging Face checkpoint with tokenizer files (SFT, full fine-tuning)
+//   adapter/        a PEFT LoRA adapter over `<run>/checkpoints/sft/model` (RL with LoRA)
+//   optimizer.json + optimizer.bin   AdamW's step, options, names and moments (float32 m then v)
+// Written into a temporary sibling and renamed, so a crash leaves the previous checkpoint whole.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { QwenVLPolicy } from '@video-r1/qwen-vl';
+import type { AdamOptimizer, AdamState } from '@video-r1/tensor';
+
+import type { RunPaths } from '../run/run-dir.js';
+
+export type QwenTrainingState =
+  | { stage: 'sft'; step: number; epoch: number; batch: number; elapsedMs: number }
+  | { stage: 'sft-done'; sftSteps: number; elapsedMs: number }
+  | { stage: 'rl'; step: number; cursor: number; skippedSamples: number; elapsedMs: number }
+  | { stage: 'done'; rlSteps: number; elapsedMs: number };
+
+export interface QwenCheckpointState {
+  format: 'video-r1-trainer-qwen/1';
+  trainingState: QwenTrainingState;
+  /** `model`: model/ holds every weight; `adapter`: adapter/ over the SFT model. */
+  weights: 'model' | 'adapter';
+}
+
+const STEP_PATTERN = /^(sft|rl)-(\d+)$/;
+
+/** Newest first: final, rl-N (highest N first), sft, sft-N. */
+function rank(name: string): number {
+  if (name === 'final') return 3e9;
+  const m = STEP_PATTERN.exec(name);
+  if (m) return (m[1] === 'rl' ? 2e9 : 0) + Number(m[2]);
+  if (name === 'sft') return 1e9;
+  return -1;
+}
+
+export class QwenCheckpoints {
+  constructor(
+    private readonly paths: RunPaths,
+    private readonly keep: number,
+  ) {}
+
+  dir(name: string): string {
+    return path.join(this.paths.checkpoints, name);
+  }
+
+  /** The SFT model every RL adapter applies to. */
+  get sftModelDir(): string {
+    return path.join(this.dir('sft'), 'model');
+  }
+
+  list(): string[] {
+    if (!existsSync(this.paths.checkpoints)) return [];
+    return readdirSync(this.paths.checkpoints)
+      .filter((n) => rank(n) >= 0 && existsSync(path.join(this.paths.checkpoints, n, 'state.json')))
+      .sort((a, b) => rank(b) - rank(a));
+  }
+
+  async save(name: string, policy: QwenVLPolicy, optimizer: AdamOptimizer | null, trainingState: QwenTrainingState): Promise<void> {
+    const target = this.dir(name);
+    const staging = `${target}.tmp-${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
+    const adapterOnly = policy.model.lora !== null && name !== 'sft';
+    if (adapterOnly) policy.model.saveAdapter(path.join(staging, 'adapter'), { layout: policy.model.layout });
+    else await policy.save(path.join(staging, 'model'));
+    if (optimizer !== null) writeOptimizer(staging, optimizer.getState());
+    const state: QwenCheckpointState = { format: 'video-r1-trainer-qwen/1', trainingState, weights: adapterOnly ? 'adapter' : 'model' };
+    writeFileSync(path.join(staging, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
+    const old = `${target}.old-${process.pid}`;
+    if (existsSync(target)) renameSync(target, old);
+    renameSync(staging, target);
+    rmSync(old, { recursive: true, force: true });
+    this.prune();
+  }
+
+  private prune(): void {
+    const steps = this.list().filter((n) => STEP_PATTERN.test(n));
+    for (const old of steps.slice(this.keep)) rmSync(this.dir(old), { recursive: true, force: true });
+  }
+
+  latest(): { name: string; state: QwenCheckpointState } | null {
+    const name = this.list()[0];
+    if (name === undefined) return null;
+    return { name, state: JSON.parse(readFileSync(path.join(this.dir(name), 'state.json'), 'utf8')) as QwenCheckpointState };
+  }
+
+  /**
+   * The policy a checkpoint holds: its full model, or the SFT model with its adapter attached.
+   * `trainable: false` gives a frozen copy.
+   */
+  loadPolicy(name: string, options: { trainable?: boolean; name?: string } = {}): QwenVLPolicy {
+    const dir = this.dir(name);
+    const state = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as QwenCheckpointState;
+    const policyOptions = { ...(options.trainable === undefined ? {} : { trainable: options.trainable }), ...(options.name === undefined ? {} : { name: options.name }) };
+    if (state.weights === 'model') return QwenVLPolicy.load(path.join(dir, 'model'), policyOptions);
+    const policy = QwenVLPolicy.load(this.sftModelDir, policyOptions);
+    policy.model.loadAdapter(path.join(dir, 'adapter'));
+    return policy;
+  }
+
+  readOptimizer(name: string): AdamState | null {
+    return readOptimizer(this.dir(name));
+  }
+}
+
+function writeOptimizer(dir: string, state: AdamState): void {
+  const sizes = state.m.map((m) => m.length);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const data = new Float32Array(2 * total);
+  let offset = 0;
+  for (const m of state.m) {
+    data.set(m, offset);
+    offset += m.length;
+  }
+  for (const v of state.v) {
+    data.set(v, offset);
+    offset += v.length;
+  }
+  writeFileSync(path.join(dir, 'optimizer.bin'), new Uint8Array(data.buffer));
+  writeFileSync(path.join(dir, 'optimizer.json'), `${JSON.stringify({ step: state.step, options: state.options, names: state.names, sizes }, null, 2)}\n`);
+}
+
+function readOptimizer(dir: string): AdamState | null {
+  const meta = path.join(dir, 'optimizer.json');
+  if (!existsSync(meta)) return null;
+  const { step, options, names, sizes } = JSON.parse(readFileSync(meta, 'utf8')) as Omit<AdamState, 'm' | 'v'> & { sizes: number[] };
+  const bytes = readFileSync(path.join(dir, 'optimizer.bin'));
+  const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (data.length !== 2 * total) throw new Error(`${path.join(dir, 'optimizer.bin')}: ${data.length} floats, expected ${2 * total} for the moments of ${names.length} variables`);
+  const m: Float32Array[] = [];
+  const v: Float32Array[] = [];
+  let offset = 0;
+  for (const size of sizes) {
+    m.push(data.slice(offset, offset + size));
+    v.push(data.slice(total + offset, total + offset + size));
+    offset += size;
+  }
+  return { step, options, names, m, v };
+}
