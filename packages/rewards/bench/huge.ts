@@ -6,33 +6,13 @@
  */
 import { parseArgs } from 'node:util';
 import { accuracyReward } from '../src/index.js';
+import { createRandom, randomWords as wordsFrom } from '../test/random-inputs.js';
 
 const { values: options } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });
 const RUNS = Number(options.runs);
 
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = createRandom(1);
-
-function randomWords(bytes: number): string {
-  const words: string[] = [];
-  let size = 0;
-  while (size < bytes) {
-    let word = '';
-    const length = 3 + Math.floor(random() * 7);
-    for (let i = 0; i < length; i++) word += String.fromCharCode(97 + Math.floor(random() * 26));
-    words.push(word);
-    size += length + 1;
-  }
-  return words.join(' ');
-}
+const randomWords = (bytes: number): string => wordsFrom(random, bytes);
 
 /** 1 MB of words drawn from `solution`'s words, in random order: every token matches. */
 function shuffledWords(solution: string, bytes: number): string {

@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { accuracyReward, extractAnswer, formatReward, meanRelativeAccuracy } from '../src/index.js';
+import { createRandom } from '../test/random-inputs.js';
 
 interface PythonFigure {
   readonly casesPerSecond: number;
@@ -56,17 +57,6 @@ const { values: options } = parseArgs({
 const RUNS = Number(options.runs);
 const PER_TYPE = Number(options['per-type']);
 
-// mulberry32: a small seeded generator so the inputs are the same on every run.
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = createRandom(Number(options.seed));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 

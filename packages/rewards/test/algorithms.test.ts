@@ -2,17 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { porterStem, rougeScore, rougeTokens, wordErrorDetails, wordErrorRate } from '../src/index.js';
 import { editDistance } from '../src/text/edit-distance.js';
 import { lcsLength } from '../src/text/lcs.js';
+import { createRandom } from './random-inputs.js';
 
-// Seeded generator so failures reproduce.
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomSequence(random: () => number, length: number, alphabet: number): Int32Array {
   const out = new Int32Array(length);

@@ -8,16 +8,8 @@ import { accuracyReward, porterStem } from '../src/index.js';
 import { computeRouge } from '../src/text/rouge.js';
 import { cappedWordErrorRate, computeWordError } from '../src/text/wer.js';
 import { clearWordTables } from '../src/text/word-ids.js';
+import { createRandom, randomWords } from './random-inputs.js';
 
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const VOWELS = 'aeiouy';
@@ -37,19 +29,6 @@ function inflectedWord(random: () => number): string {
   const chain = Math.floor(random() * 4);
   for (let j = 0; j < chain; j++) word += SUFFIXES[Math.floor(random() * SUFFIXES.length)];
   return word;
-}
-
-function randomWords(random: () => number, bytes: number): string {
-  const words: string[] = [];
-  let size = 0;
-  while (size < bytes) {
-    let word = '';
-    const length = 3 + Math.floor(random() * 7);
-    for (let i = 0; i < length; i++) word += String.fromCharCode(97 + Math.floor(random() * 26));
-    words.push(word);
-    size += length + 1;
-  }
-  return words.join(' ');
 }
 
 /** CPU milliseconds of the fastest of `runs` calls, each on its own input. */

@@ -1,5 +1,5 @@
 import { porterStem } from './porter.js';
-import { foldRougeChar, rougeTokenText } from './word-ids.js';
+import { foldRougeChar, rougeTokenEnd, rougeTokenText } from './word-ids.js';
 
 /**
  * rouge_score's tokens of `text` as strings (`tokenize.tokenize(text, PorterStemmer())`):
@@ -19,18 +19,12 @@ export function rougeTokens(text: string, options: { stem?: boolean } = {}): str
   const n = text.length;
   let i = 0;
   while (i < n) {
-    let c = text.charCodeAt(i);
-    if (foldRougeChar(c) === 0) {
+    if (foldRougeChar(text.charCodeAt(i)) === 0) {
       i++;
       continue;
     }
     const start = i;
-    for (;;) {
-      i++;
-      if (c === 0x130 || i >= n) break;
-      c = text.charCodeAt(i);
-      if (foldRougeChar(c) === 0) break;
-    }
+    i = rougeTokenEnd(text, start);
     const token = rougeTokenText(text, start, i);
     tokens.push(stem && token.length > 3 ? cachedStem(token) : token);
   }

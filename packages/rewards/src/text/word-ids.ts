@@ -50,6 +50,22 @@ export function foldRougeChar(c: number): number {
   return 0;
 }
 
+/**
+ * End of the rouge_score token that starts at `start` (a character `foldRougeChar` keeps): the run
+ * of kept characters, cut right after a U+0130, whose lower case ends in a combining dot.
+ */
+export function rougeTokenEnd(text: string, start: number): number {
+  const n = text.length;
+  let i = start;
+  let c = text.charCodeAt(i);
+  for (;;) {
+    i++;
+    if (c === 0x130 || i >= n) return i;
+    c = text.charCodeAt(i);
+    if (foldRougeChar(c) === 0) return i;
+  }
+}
+
 const rougeWords = new WordTable(); // folded token → id of its stem
 const stemIds = new Map<string, number>();
 const stemOfId: string[] = []; // id → stem
@@ -233,18 +249,12 @@ export class StemFilter {
     const n = text.length;
     let i = 0;
     while (i < n) {
-      let c = text.charCodeAt(i);
-      if (foldRougeChar(c) === 0) {
+      if (foldRougeChar(text.charCodeAt(i)) === 0) {
         i++;
         continue;
       }
       const start = i;
-      for (;;) {
-        i++;
-        if (c === 0x130 || i >= n) break;
-        c = text.charCodeAt(i);
-        if (foldRougeChar(c) === 0) break;
-      }
+      i = rougeTokenEnd(text, start);
       const long = i - start > ALWAYS_STEM_LENGTH;
       // Most tokens of an unrelated text stop at their first characters, before any hashing.
       if (!long && !this.startsLikeAPrefix(text, start, i)) {
