@@ -169,6 +169,16 @@ for (const lib of packedLibraries) {
   }
   const unreachable = [...files].filter((file) => !reached.has(file) && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(file));
   check(unreachable.length === 0, `${name}: no file that nothing reaches`, `${unreachable.join(', ')} (not in exports/main/types/bin, imported by none)`);
+  // Node's types (NodeJS.*, node: modules, Buffer, AbortSignal, fetch) come from @types/node, which
+  // the package must declare: a consumer without it gets "Cannot find namespace 'NodeJS'".
+  const dtsText = [...files].filter((file) => /\.d\.(c|m)?ts$/.test(file)).map((file) => readFileSync(path.join(installedDir, file), 'utf8')).join('\n');
+  const nodeNames = [...new Set([...dtsText.matchAll(/\bNodeJS\.\w+|from ['"]node:[\w/]+['"]|\bBuffer\b|\bAbortSignal\b|\bfetch\b|reference types="node"/g)].map((m) => m[0]))];
+  const declaresNodeTypes = '@types/node' in { ...lib.installedManifest.dependencies, ...lib.installedManifest.peerDependencies };
+  check(
+    nodeNames.length === 0 || declaresNodeTypes,
+    `${name}: ${nodeNames.length === 0 ? 'its .d.ts need no Node types' : `declares @types/node, which its .d.ts need (${nodeNames.slice(0, 4).join(', ')})`}`,
+    'add "peerDependencies": { "@types/node": ">=20" }',
+  );
   const maps = [...files].filter((file) => file.endsWith('.map'));
   const badMaps = maps.filter((file) => {
     const map = JSON.parse(readFileSync(path.join(installedDir, file), 'utf8'));
@@ -301,18 +311,23 @@ for (const lib of packedLibraries) {
 }
 mkdirSync(path.join(project, 'examples'));
 for (const example of examples) writeFileSync(path.join(project, example.file), example.source);
-// Which packages expose TensorFlow.js types (directly or through one of ours): those need lib "dom".
+// Which entry points expose TensorFlow.js types (directly or through one of ours): those need lib "dom".
+const libraryOf = (specifier) => packedLibraries.find((lib) => specifier === lib.manifest.name || specifier.startsWith(`${lib.manifest.name}/`));
 const exposesTf = new Map();
-function tfTyped(lib, seen = new Set()) {
-  if (exposesTf.has(lib.manifest.name)) return exposesTf.get(lib.manifest.name);
-  seen.add(lib.manifest.name);
-  const dts = lib.files.filter((file) => file.endsWith('.d.ts')).map((file) => readFileSync(path.join(lib.installedDir, file), 'utf8')).join('\n');
-  const ours = [...dts.matchAll(/from ['"](@video-r1\/[a-z-]+)/g)].map((m) => packedLibraries.find((other) => other.manifest.name === m[1])).filter((other) => other && !seen.has(other.manifest.name));
+function tfTyped(specifier, seen = new Set()) {
+  if (exposesTf.has(specifier)) return exposesTf.get(specifier);
+  seen.add(specifier);
+  const lib = libraryOf(specifier);
+  const subpath = specifier === lib.manifest.name ? '.' : `.${specifier.slice(lib.manifest.name.length)}`;
+  const types = lib.installedManifest.exports?.[subpath]?.import?.types ?? lib.installedManifest.types;
+  const dts = readFileSync(path.join(lib.installedDir, types), 'utf8');
+  const ours = [...dts.matchAll(/from ['"](@video-r1\/[a-z-]+(?:\/[a-z-]+)?)['"]/g)].map((m) => m[1]).filter((other) => libraryOf(other) && !seen.has(other));
   const result = /['"]@tensorflow\//.test(dts) || ours.some((other) => tfTyped(other, seen));
-  exposesTf.set(lib.manifest.name, result);
+  exposesTf.set(specifier, result);
   return result;
 }
-const nodeOnly = entryPoints.filter((specifier) => !tfTyped(packedLibraries.find((lib) => specifier === lib.manifest.name || specifier.startsWith(`${lib.manifest.name}/`))));
+const nodeOnly = entryPoints.filter((specifier) => !tfTyped(specifier));
+console.log(`     without TensorFlow.js types: ${nodeOnly.join(', ')}`);
 const consumerSource = (specifiers) => specifiers.map((s, i) => `import * as entry${i} from '${s}';\nexport const use${i}: object = entry${i};\n`).join('');
 writeFileSync(path.join(project, 'node-only.mts'), consumerSource(nodeOnly));
 writeFileSync(path.join(project, 'node-only.cts'), consumerSource(nodeOnly));
