@@ -1,6 +1,7 @@
 // Random-weight Qwen2.5-VL checkpoints for the benchmark, written with the package's own saver one
 // tensor at a time (so even a few-hundred-million-parameter checkpoint never sits in memory whole).
 import { expectedTensorShapes, parseQwen25VLConfig, saveCheckpoint, type StoredDtype, type TensorSource } from '../src/index.js';
+import { pseudoRandom } from '../test/helpers/pseudo-random.js';
 
 /** Real Qwen2.5 vocabulary and special-token ids, so the head costs what it costs in the real model. */
 const QWEN_TOKENS = {
@@ -47,20 +48,6 @@ export const RANDOM_100M = llmConfig(512, 8, 8, 2, 1536, [8, 12, 12]);
 /** ≈ 342 M parameters: 16 layers of 1024, the same vocabulary (tied). */
 export const RANDOM_300M = llmConfig(1024, 16, 16, 2, 2816, [8, 12, 12]);
 
-function uniform(count: number, scale: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let state = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < count; i++) {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    out[i] = (state / 2 ** 31 - 1) * scale;
-  }
-  return out;
-}
-
 /** Write a random checkpoint of `json` into `dir`; norms are 1, other weights uniform in ±0.02·√3. */
 export function writeRandomCheckpoint(dir: string, json: Record<string, unknown>, dtype: StoredDtype = 'F32', maxShardBytes?: number): number {
   const config = parseQwen25VLConfig(json);
@@ -72,7 +59,7 @@ export function writeRandomCheckpoint(dir: string, json: Record<string, unknown>
     parameters += count;
     const s = seed++;
     const isNorm = /norm|ln_q/.test(name);
-    sources.push([name, { shape, data: () => (isNorm ? new Float32Array(count).fill(1) : uniform(count, 0.0346, s)) }]);
+    sources.push([name, { shape, data: () => (isNorm ? new Float32Array(count).fill(1) : pseudoRandom(count, s, 0.0346)) }]);
   }
   saveCheckpoint(dir, config, sources, { dtype, ...(maxShardBytes === undefined ? {} : { maxShardBytes }) });
   return parameters;

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 
 import {
   adapterKey,
-  CheckpointError,
   llmLinearModules,
   llmTargetModulesPattern,
   matchesTargetModules,
@@ -15,20 +14,10 @@ import {
   writeAdapter,
   type TensorSource,
 } from '../src/checkpoint/index.js';
-import { ADAPTERS, MODELS, pseudoRandom, tempDir, writeJson, writeRawSafetensors } from './helpers/checkpoints.js';
+import { ADAPTERS, checkpointFailure as failure, MODELS, pseudoRandom, tempDir, writeJson, writeRawSafetensors } from './helpers/checkpoints.js';
 
 const tinyA = readCheckpoint(path.join(MODELS, 'tiny-a')).config;
 const tinyC = readCheckpoint(path.join(MODELS, 'tiny-c')).config;
-
-function failure(run: () => unknown): CheckpointError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CheckpointError) return error;
-    throw error;
-  }
-  throw new Error('expected a CheckpointError');
-}
 
 function randomModules(base: typeof tinyA, r: number): Array<[string, { a: TensorSource; b: TensorSource }]> {
   let seed = 7;

@@ -3,18 +3,8 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { CheckpointError, readCheckpoint } from '../src/checkpoint/index.js';
-import { randomCheckpoint, smallConfigJson, tempDir, writeJson, writeRawSafetensors } from './helpers/checkpoints.js';
-
-function failure(run: () => unknown): CheckpointError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CheckpointError) return error;
-    throw error;
-  }
-  throw new Error('expected a CheckpointError, nothing was thrown');
-}
+import { readCheckpoint } from '../src/checkpoint/index.js';
+import { checkpointFailure as failure, randomCheckpoint, smallConfigJson, tempDir, writeJson, writeRawSafetensors } from './helpers/checkpoints.js';
 
 describe('readCheckpoint refuses bad checkpoints, naming the file and tensor', () => {
   it('missing shard', () => {

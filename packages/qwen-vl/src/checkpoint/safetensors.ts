@@ -67,17 +67,18 @@ function invalidHeader(file: string, detail: string, tensor?: string): Checkpoin
   );
 }
 
+/** A read descriptor for `file`; a FILE_NOT_FOUND CheckpointError (naming `tensor` when given) if it cannot be opened. */
+function openForReading(file: string, tensor?: string): number {
+  try {
+    return openSync(file, 'r');
+  } catch (cause) {
+    throw new CheckpointError('FILE_NOT_FOUND', `cannot open ${quote(file)}: ${(cause as Error).message}`, tensor === undefined ? { file, cause } : { file, tensor, cause });
+  }
+}
+
 /** Parse and validate the header of one safetensors file (reads only the header bytes). */
 export function readSafetensorsHeader(file: string): SafetensorsHeader {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (cause) {
-    throw new CheckpointError('FILE_NOT_FOUND', `cannot open ${quote(file)}: ${(cause as Error).message}`, {
-      file,
-      cause,
-    });
-  }
+  const fd = openForReading(file);
   try {
     const fileBytes = fstatSync(fd).size;
     if (fileBytes < 8) {
@@ -181,16 +182,7 @@ export function readSafetensorsTensor(file: string, entry: SafetensorsEntry, tar
     );
   }
   const out = target ?? new Float32Array(count);
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (cause) {
-    throw new CheckpointError('FILE_NOT_FOUND', `cannot open ${quote(file)}: ${(cause as Error).message}`, {
-      file,
-      tensor: entry.name,
-      cause,
-    });
-  }
+  const fd = openForReading(file, entry.name);
   try {
     if (entry.dtype === 'F32') {
       readFully(fd, new Uint8Array(out.buffer, out.byteOffset, count * 4), entry.offset, file, entry.name);

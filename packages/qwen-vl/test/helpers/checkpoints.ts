@@ -6,8 +6,11 @@ import path from 'node:path';
 
 import { afterAll } from 'vitest';
 
-import { expectedTensorShapes, parseQwen25VLConfig, type Qwen25VLConfig } from '../../src/checkpoint/index.js';
+import { CheckpointError, expectedTensorShapes, parseQwen25VLConfig, type Qwen25VLConfig } from '../../src/checkpoint/index.js';
 import { saveCheckpoint, type SaveCheckpointOptions } from '../../src/checkpoint/save.js';
+import { pseudoRandom } from './pseudo-random.js';
+
+export { pseudoRandom };
 
 export const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures');
 export const MODELS = path.join(FIXTURES, 'models');
@@ -58,21 +61,6 @@ export function smallConfigJson(overrides: Record<string, unknown> = {}): Record
     pad_token_id: 36,
     ...overrides,
   };
-}
-
-/** Deterministic pseudo-random values (xorshift), in [-1, 1). */
-export function pseudoRandom(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let state = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < count; i++) {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
 }
 
 /** Random weights for every tensor the config implies, by canonical name. */
@@ -132,4 +120,15 @@ export function writeRawSafetensors(file: string, tensors: RawTensor[]): void {
 
 export function writeJson(file: string, value: unknown): void {
   writeFileSync(file, JSON.stringify(value, null, 2));
+}
+
+/** The CheckpointError `run` throws (anything else thrown is rethrown; throwing nothing fails). */
+export function checkpointFailure(run: () => unknown): CheckpointError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof CheckpointError) return error;
+    throw error;
+  }
+  throw new Error('expected a CheckpointError, nothing was thrown');
 }
