@@ -1,7 +1,7 @@
 // Batched generation with a key/value cache, as transformers' `generate` runs Qwen2.5-VL:
 // prefill over the (left-padded) prompt with the rope index, then one token per step at cache
 // position c (pads counted) with M-RoPE position c + rope_delta on all three axes. Greedy
-// (temperature 0) or sampled with temperature / top-k / top-p through rl-core's `sampleTokens`.
+// (temperature 0) or sampled with temperature / top-k / top-p through @video-r1/tensor's `sampleTokens`.
 import { type Rng, sampleTokens } from '@video-r1/tensor';
 
 import { createKvCache, disposeKvCache } from './kv-cache.js';
