@@ -15,6 +15,8 @@ export interface EvaluatorConfig {
   model?: string;
   /** Model name sent to an endpoint (default: the first one it lists). */
   modelName?: string;
+  /** A PEFT LoRA adapter directory applied to the Qwen2.5-VL checkpoint of `model`. */
+  adapter?: string;
   /** Benchmark names (`vsibench`, …, `synthetic`) or paths to Video-R1-eval JSON files. */
   benchmarks?: string[];
   /** Video-R1's `src/r1-v`: holds `Evaluation/eval_<benchmark>.json` and the media they name. */
@@ -62,6 +64,7 @@ export const CONFIG_SCHEMA = {
     $schema: { type: 'string' },
     model: { type: 'string', minLength: 1 },
     modelName: { type: 'string', minLength: 1 },
+    adapter: { type: 'string', minLength: 1 },
     benchmarks: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
     dataRoot: { type: 'string', minLength: 1 },
     frames: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 2, maximum: 768 } },
@@ -158,6 +161,7 @@ export interface RawFlags {
   config?: string;
   model?: string;
   modelName?: string;
+  adapter?: string;
   benchmarks?: string;
   dataRoot?: string;
   frames?: string;
@@ -183,6 +187,7 @@ export interface RawFlags {
 const FLAG_OF: Record<string, string> = {
   model: '--model',
   modelName: '--model-name',
+  adapter: '--adapter',
   benchmarks: '--benchmarks',
   dataRoot: '--data-root',
   frames: '--frames',
@@ -221,7 +226,7 @@ export function configFromFlags(flags: RawFlags): Partial<EvaluatorConfig> {
   const copy = (key: keyof RawFlags & keyof EvaluatorConfig): void => {
     if (flags[key] !== undefined) out[key] = flags[key];
   };
-  for (const key of ['model', 'modelName', 'dataRoot', 'out', 'profile', 'media', 'apiKeyEnv', 'backend'] as const) copy(key);
+  for (const key of ['model', 'modelName', 'adapter', 'dataRoot', 'out', 'profile', 'media', 'apiKeyEnv', 'backend'] as const) copy(key);
   if (flags.resume) out.resume = true;
   if (flags.benchmarks !== undefined) out.benchmarks = list('--benchmarks', flags.benchmarks);
   if (flags.frames !== undefined) out.frames = list('--frames', flags.frames).map((f) => number('--frames', f));

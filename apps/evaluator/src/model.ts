@@ -17,6 +17,12 @@ export function isEndpoint(model: string | undefined): model is string {
 
 /** `samples`: every sample of the run (the policy sizes its token budget from their prompts). */
 export async function resolveModel(config: EvaluatorConfig, log: (line: string) => void, samples: readonly VideoR1Record[]): Promise<ResolvedModel> {
+  if (!isEndpoint(config.model) && config.model !== undefined) {
+    const { isQwenCheckpoint, qwenModel } = await import('./qwen-model.js');
+    const { userPath } = await import('./paths.js');
+    if (isQwenCheckpoint(userPath(config.model))) return qwenModel(config, log);
+  }
+  if (config.adapter !== undefined) throw new Error(`--adapter ${config.adapter}: needs --model <Qwen2.5-VL checkpoint directory>`);
   if (!isEndpoint(config.model)) {
     // Loaded only here: TensorFlow.js and its backends are heavy, and endpoints never need them.
     const { policyModel } = await import('./policy-model.js');

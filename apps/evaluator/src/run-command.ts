@@ -18,6 +18,7 @@ export const runCommand = defineCommand({
     config: { type: 'string', description: 'JSON config file (fields as the flags, camelCase); flags override it', valueHint: 'file' },
     model: { type: 'string', description: 'endpoint URL (http://host:8000/v1) or checkpoint directory; default: trainer runs/latest, else untrained', valueHint: 'url|dir' },
     modelName: { type: 'string', description: 'model name sent to an endpoint (default: the first it lists)' },
+    adapter: { type: 'string', description: 'PEFT LoRA adapter directory for a Qwen2.5-VL --model directory', valueHint: 'dir' },
     benchmarks: { type: 'string', description: 'comma-separated: synthetic, vsibench, videommmu, mmvu, mvbench, tempcompass, videomme, or JSON file paths', valueHint: 'list' },
     dataRoot: { type: 'string', description: "Video-R1's src/r1-v: holds Evaluation/eval_<benchmark>.json and the media", valueHint: 'dir' },
     frames: { type: 'string', description: 'frame budgets, each evaluated (default 16)', valueHint: '16,32,64' },

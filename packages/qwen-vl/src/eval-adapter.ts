@@ -17,7 +17,8 @@ export interface EvalAdapterRequest {
 }
 
 export interface EvalFrameProvider {
-  frames(file: string, kind: 'video' | 'image', signal?: AbortSignal): Promise<FrameStack & { sampleFps?: number | null }>;
+  /** `request` carries the run's frame and pixel budget (evaluations at 16/32/64 frames read differently). */
+  frames(file: string, kind: 'video' | 'image', signal?: AbortSignal, request?: EvalAdapterRequest): Promise<FrameStack & { sampleFps?: number | null }>;
 }
 
 export interface ModelEvalAdapterOptions<Input> {
@@ -60,7 +61,7 @@ export function modelEvalAdapter<Input>(options: ModelEvalAdapterOptions<Input>)
   const encode = async (request: EvalAdapterRequest): Promise<Input> => {
     const media = request.media;
     if (media === null) return model.encode({ text: request.prompt, frames: null });
-    const frames = await options.frames.frames(media.path, media.kind, request.signal);
+    const frames = await options.frames.frames(media.path, media.kind, request.signal, request);
     return model.encode({ text: request.prompt, frames, mediaKind: media.kind, sampleFps: frames.sampleFps ?? null });
   };
   let closed = false;
