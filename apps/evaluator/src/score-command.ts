@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { rescoreFile, runTables, writeJsonAtomic } from '@video-r1/eval';
+import { writeJsonAtomic } from '@video-r1/cli-kit';
+import { rescoreFile, runTables } from '@video-r1/eval';
 import type { ScoringProfile } from '@video-r1/eval';
 import { defineCommand } from 'citty';
 import { userPath } from './paths.js';

@@ -1,6 +1,6 @@
-import { createRng } from '@video-r1/video-io';
+import { createRng, fnv1a as tensorFnv1a, shuffled as tensorShuffled } from '@video-r1/tensor/random';
 import { describe, expect, it } from 'vitest';
-import { balancedSample, filterRecords, groupRecords, shuffled, splitTrainVal } from '../src/select.js';
+import { balancedSample, filterRecords, fnv1a, groupRecords, shuffled, splitTrainVal } from '../src/select.js';
 import type { VideoR1Record } from '../src/types.js';
 
 const records: VideoR1Record[] = [];
@@ -31,12 +31,9 @@ describe('selection', () => {
     expect(n).toBe(80);
   });
 
-  it('shuffles deterministically from a seed without touching the input', () => {
-    const a = shuffled(records, createRng(1));
-    expect(shuffled(records, createRng(1))).toEqual(a);
-    expect(shuffled(records, createRng(2))).not.toEqual(a);
-    expect(records[0]!.problem_id).toBe(0);
-    expect([...a].sort((x, y) => Number(x.problem_id) - Number(y.problem_id))).toEqual(records);
+  it("re-exports @video-r1/tensor's shuffled and fnv1a (deprecated here, one release)", () => {
+    expect(shuffled).toBe(tensorShuffled);
+    expect(fnv1a).toBe(tensorFnv1a);
   });
 
   it('balances sources: equal shares until a source runs out', () => {

@@ -1,6 +1,5 @@
-import { createRng } from '@video-r1/video-io';
+import { createRng, shuffled } from '@video-r1/tensor/random';
 import { describe, expect, it } from 'vitest';
-import { shuffled } from '../src/select.js';
 import { renderImage, renderMotion, renderWord } from '../src/synthetic/render.js';
 import {
   SYNTHETIC_TASKS,

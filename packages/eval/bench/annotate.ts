@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COT_DECODING, openAIAdapter, runAnnotation } from '../src/index.js';
-import type { EvalSample } from '../src/index.js';
+import type { VideoR1Record } from '@video-r1/datasets';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -25,7 +25,7 @@ async function startServer(latencyMs: number): Promise<{ url: string; stop(): vo
   return { url, stop: () => child.kill() };
 }
 
-function samples(n: number): EvalSample[] {
+function samples(n: number): VideoR1Record[] {
   return Array.from({ length: n }, (_, i) => ({
     problem_id: i,
     problem: `Q${i}: which box moved first?`,

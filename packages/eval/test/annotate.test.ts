@@ -6,9 +6,10 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateRecord } from '@video-r1/datasets';
+import type { VideoR1Record } from '@video-r1/datasets';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AnnotationError, COT_DECODING, openAIAdapter, readAnnotationFile, runAnnotation, summarizeAnnotation, annotationTables } from '../src/index.js';
-import type { AnnotatedRecord, EvalSample, ModelAdapter, RunAnnotationOptions } from '../src/index.js';
+import type { AnnotatedRecord, ModelAdapter, RunAnnotationOptions } from '../src/index.js';
 import { completion, startChatServer } from './helpers/chat-server.js';
 import type { ChatServer, ScriptedReply } from './helpers/chat-server.js';
 import { TYPE_SAMPLES, fakeFrames, manyAnswer, manySamples, questionId, writeMedia } from './helpers/annotate-samples.js';
@@ -29,7 +30,7 @@ const TYPE_TEMPLATE: Record<string, string> = {
   'free-form': ' Please provide your text answer within the <answer> </answer> tags.',
   regression: ' Please provide the numerical value (e.g., 42 or 3.14) within the <answer> </answer> tags.',
 };
-function scriptPrompt(s: EvalSample): string {
+function scriptPrompt(s: VideoR1Record): string {
   const question = s.problem_type === 'multiple choice' ? `${s.problem}Options:\n${s.options!.map((o) => `${o}\n`).join('')}` : s.problem;
   return QUESTION_TEMPLATE.replace('{Question}', () => question) + TYPE_TEMPLATE[s.problem_type];
 }
@@ -63,7 +64,7 @@ function adapter(url: string, extra: Partial<Parameters<typeof openAIAdapter>[0]
   });
 }
 
-function annotate(samples: readonly EvalSample[], options: Partial<RunAnnotationOptions> & Pick<RunAnnotationOptions, 'adapter'>) {
+function annotate(samples: readonly VideoR1Record[], options: Partial<RunAnnotationOptions> & Pick<RunAnnotationOptions, 'adapter'>) {
   return runAnnotation({ samples, outDir: join(dir, 'out'), mediaRoot: join(dir, 'data'), writeIntervalMs: 0, ...options });
 }
 
@@ -129,7 +130,7 @@ describe('runAnnotation against a loopback chat-completions server', () => {
   });
 
   it('selects a chain only when its reward is above 0.6 (not at 0.6)', async () => {
-    const ocr = (id: number, solution: string): EvalSample => ({ problem_id: id, problem: `Q${id}: read it`, data_type: 'image', problem_type: 'OCR', options: [], solution, path: './images/sign.png' });
+    const ocr = (id: number, solution: string): VideoR1Record => ({ problem_id: id, problem: `Q${id}: read it`, data_type: 'image', problem_type: 'OCR', options: [], solution, path: './images/sign.png' });
     const samples = [ocr(0, '<answer>one two three four five</answer>'), ocr(1, '<answer>one two three four five</answer>'), ocr(2, '<answer>one two three four five</answer>')];
     const replies = ['one two three four five', 'one two three xx five', 'one two xx yy five'];
     server = await startChatServer((req) => ({ body: completion(`<think>reading</think><answer>${replies[questionId(req.text)]}</answer>`) }));

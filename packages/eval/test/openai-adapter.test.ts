@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPrompt } from '@video-r1/datasets';
+import type { VideoR1Record } from '@video-r1/datasets';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openAIAdapter, runEvaluation } from '../src/index.js';
-import type { EvalSample } from '../src/index.js';
 import { completion, startChatServer } from './helpers/chat-server.js';
 import type { ChatServer, ScriptedReply } from './helpers/chat-server.js';
 import { expectedReward, questionId, scriptedAnswer, testSamples } from './helpers/samples.js';
@@ -24,7 +24,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function run(samples: EvalSample[], adapter: ReturnType<typeof openAIAdapter>, concurrency = 8) {
+function run(samples: VideoR1Record[], adapter: ReturnType<typeof openAIAdapter>, concurrency = 8) {
   return runEvaluation({ benchmark: 'synthetic', samples, adapter, outputPath: join(dir, 'out.json'), dataRoot: dir, concurrency, batchSize: 4 });
 }
 

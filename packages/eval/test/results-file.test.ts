@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { benchmarkFromFileName, parsePythonJson, rescoreFile, runEvaluation, writeJsonAtomic } from '../src/index.js';
+import { writeJsonAtomic } from '@video-r1/cli-kit';
+import { benchmarkFromFileName, parsePythonJson, rescoreFile, runEvaluation } from '../src/index.js';
 import type { ModelAdapter } from '../src/index.js';
 import { textRecord } from './helpers/samples.js';
 

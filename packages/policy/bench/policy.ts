@@ -8,9 +8,10 @@
 import { parseArgs } from 'node:util';
 
 import { type BackendName, selectBackend, tf } from '@video-r1/tensor';
-import { createRng } from '@video-r1/video-io';
+import { createRng } from '@video-r1/tensor';
+import type { FrameStack } from '@video-r1/video-io';
 
-import { AdamOptimizer, type Frames, type PolicyInput, Tokenizer, completionCrossEntropy, createPolicy, generate } from '../src/index.js';
+import { AdamOptimizer, type PolicyInput, Tokenizer, completionCrossEntropy, createPolicy, generate } from '../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -24,7 +25,7 @@ const words = Array.from({ length: 1000 }, (_, i) => `w${i.toString(36)}`);
 const rng = createRng(1);
 const sentence = (n: number): string => Array.from({ length: n }, () => words[Math.floor(rng() * words.length)]).join(' ');
 const tokenizer = Tokenizer.fit(words.map((w) => ` ${w}`).concat(words), { maxMerges: 0 });
-const frames: Frames = { data: Uint8Array.from({ length: 16 * 32 * 32 * 3 }, () => Math.floor(rng() * 256)), frames: 16, height: 32, width: 32 };
+const frames: FrameStack = { data: Uint8Array.from({ length: 16 * 32 * 32 * 3 }, () => Math.floor(rng() * 256)), frames: 16, height: 32, width: 32 };
 const prompt = sentence(13);
 const completion = [...tokenizer.encode(`<think>${sentence(11)}</think><answer>${sentence(1)}</answer>`), tokenizer.eosId].slice(0, 15);
 

@@ -10,8 +10,9 @@ import { parseArgs } from 'node:util';
 import { buildPrompt, ensureSyntheticSet, readDataset, resolveMediaPath, sftTarget, type VideoR1Record } from '@video-r1/datasets';
 import { accuracyReward } from '@video-r1/rewards';
 import { selectBackend, type BackendPreference } from '@video-r1/tensor';
+import { FrameSource, type FrameStack } from '@video-r1/video-io';
 
-import { type Frames, type Policy, type PolicyInput, Tokenizer, createPolicy, generate, readPolicyFrames, sftTrain } from '../src/index.js';
+import { type Policy, type PolicyInput, Tokenizer, createPolicy, generate, policyFrameRequest, sftTrain } from '../src/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,27 +31,28 @@ const { values: args } = parseArgs({
 type Rec = VideoR1Record & { task?: string };
 interface Item {
   record: Rec;
-  frames: Frames | null;
+  frames: FrameStack | null;
 }
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 const taskFilter = args.tasks ? new Set(args.tasks.split(',')) : null;
 
-async function loadSplit(file: string, root: string, policy: { config: Policy['config'] } | null, cache: Map<string, Frames>): Promise<Item[]> {
+async function loadSplit(file: string, root: string, policy: { config: Policy['config'] } | null, cache: Map<string, FrameStack>): Promise<Item[]> {
   const { records: all } = await readDataset<Rec>(file, { log: false });
   const records = taskFilter ? all.filter((r) => taskFilter.has(r.task ?? '')) : all;
   const items: Item[] = [];
+  const source = policy ? new FrameSource({ request: policyFrameRequest(policy.config.vision, { maxFrames: 16 }), memory: false }) : null;
   // A few ffmpeg processes at a time.
   for (let i = 0; i < records.length; i += 4) {
     const chunk = await Promise.all(
       records.slice(i, i + 4).map(async (record): Promise<Item> => {
-        if (!record.path || !policy) return { record, frames: null };
+        if (!record.path || !source) return { record, frames: null };
         const full = await resolveMediaPath(root, record.path);
         let frames = cache.get(full);
         if (!frames) {
           const kind = record.data_type === 'image' ? 'image' : 'video';
-          frames = await readPolicyFrames(policy as Policy, { kind, path: full }, 16);
+          frames = await source.frames(full, kind);
           cache.set(full, frames);
         }
         return { record, frames };
@@ -105,7 +107,7 @@ const tokenizer = Tokenizer.fit(corpus);
 const policy = createPolicy({ seed: Number(args.seed), ...JSON.parse(args.config) }, tokenizer);
 log(`tokenizer: ${tokenizer.vocabSize} tokens; policy: ${policy.parameterCount} parameters on ${backend.name}`);
 
-const frameCache = new Map<string, Frames>();
+const frameCache = new Map<string, FrameStack>();
 let t = performance.now();
 const train = (await loadSplit(set.train, set.root, policy, frameCache)).slice(0, args.train ? Number(args.train) : undefined);
 const validation = await loadSplit(set.validation, set.root, policy, frameCache);

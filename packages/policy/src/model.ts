@@ -2,19 +2,20 @@
 // written with raw tfjs-core ops and tf.variable so that every kernel it needs forward and
 // backward exists on the cpu, wasm and tensorflow backends.
 import { createRng } from '@video-r1/tensor';
+import type { FrameStack } from '@video-r1/video-io';
 
 import { type PolicyConfig, type PolicyConfigInput, type VisionConfig, resolvePolicyConfig } from './config.js';
 import { dense, gelu, layerNorm, lookupRows, matmul, placeRows } from './ops.js';
 import { tf } from './tf.js';
 import type { Tensor, Tensor2D, Tensor3D, Tensor4D, Variable } from './tf.js';
 import type { Tokenizer } from './tokenizer.js';
-import { type Frames, type Patches, framesToPatches, patchDim, spatialPatchCount, temporalPositions } from './vision.js';
+import { type Patches, framesToPatches, patchDim, spatialPatchCount, temporalPositions } from './vision.js';
 
 /** One model input: the prompt text and, for videos and images, its frames. */
 export interface PolicyInput {
   prompt: string;
   /** THWC RGB frames (an image is one frame); absent or null for text-only prompts. */
-  frames?: Frames | null;
+  frames?: FrameStack | null;
 }
 
 type Init = { kind: 'normal'; std: number } | { kind: 'zeros' } | { kind: 'ones' };
@@ -195,9 +196,9 @@ export interface BatchLayout {
 }
 
 // A GRPO group passes the same frames object for all its rows: cut it into patches once.
-const patchCache = new WeakMap<Frames, { vision: VisionConfig; patches: Patches }>();
+const patchCache = new WeakMap<FrameStack, { vision: VisionConfig; patches: Patches }>();
 
-function patchesOf(frames: Frames, vision: VisionConfig): Patches {
+function patchesOf(frames: FrameStack, vision: VisionConfig): Patches {
   const hit = patchCache.get(frames);
   if (hit !== undefined && hit.vision === vision) return hit.patches;
   const patches = framesToPatches(frames, vision);

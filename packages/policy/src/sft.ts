@@ -11,11 +11,11 @@ import { completionLogProbs, completionMask } from './logprobs.js';
 import type { Policy, PolicyInput } from './model.js';
 import { tf } from './tf.js';
 import type { Scalar } from './tf.js';
-import type { Frames } from './vision.js';
+import type { FrameStack } from '@video-r1/video-io';
 
 export interface SftExample {
   prompt: string;
-  frames?: Frames | null;
+  frames?: FrameStack | null;
   /** The completion to learn, e.g. `sftTarget(record)` of @video-r1/datasets. */
   target: string;
   /** Groups validation accuracy and selects the accuracy rule (@video-r1/rewards). */

@@ -38,7 +38,7 @@ export function temporalPositions(vision: VisionConfig): number {
   return Math.ceil(vision.maxFrames / vision.temporalPatch);
 }
 
-function checkFrames(frames: Frames, vision: VisionConfig): void {
+function checkFrames(frames: FrameStack, vision: VisionConfig): void {
   const { frames: t, height, width, data } = frames;
   if (!Number.isInteger(t) || t <= 0 || !Number.isInteger(height) || height <= 0 || !Number.isInteger(width) || width <= 0) {
     throw new FramesError(`frames must have positive integer frames/height/width, got ${t}×${height}×${width}`);
@@ -57,7 +57,7 @@ function checkFrames(frames: Frames, vision: VisionConfig): void {
 }
 
 /** Bilinear resize of every frame (half-pixel centres, like align_corners=false). */
-export function resizeFrames(frames: Frames, height: number, width: number): Frames {
+export function resizeFrames(frames: FrameStack, height: number, width: number): FrameStack {
   if (frames.height === height && frames.width === width) return frames;
   const { frames: t, height: h0, width: w0, data } = frames;
   const out = new Uint8Array(t * height * width * 3);
@@ -96,7 +96,7 @@ export function resizeFrames(frames: Frames, height: number, width: number): Fra
  * resized first; a frame count that is not a multiple of `temporalPatch` is padded by
  * repeating the last frame (so an image becomes a static clip).
  */
-export function framesToPatches(input: Frames, vision: VisionConfig): Patches {
+export function framesToPatches(input: FrameStack, vision: VisionConfig): Patches {
   checkFrames(input, vision);
   const frames = resizeFrames(input, vision.height, vision.width);
   const { patchSize: p, temporalPatch: tp, height, width } = vision;

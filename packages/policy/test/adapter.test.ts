@@ -4,16 +4,18 @@ import { generate, policyAdapter } from '../src/index.js';
 import { PROMPTS, movingFrames, tinyPolicy } from './helpers.js';
 
 describe('policyAdapter', () => {
-  it('answers like generate, batching concurrent samples, with frames from loadFrames', async () => {
+  it('answers like generate, batching concurrent samples, with frames from its frame provider', async () => {
     const policy = tinyPolicy();
     const frames = movingFrames();
     const requested: string[] = [];
     const adapter = policyAdapter({
       policy,
       maxNewTokens: 6,
-      loadFrames: async (media) => {
-        requested.push(`${media.kind}:${media.path}`);
-        return frames;
+      frames: {
+        frames: async (file, kind) => {
+          requested.push(`${kind}:${file}`);
+          return frames;
+        },
       },
     });
     const media = { kind: 'video' as const, path: 'a.mp4' };
@@ -27,6 +29,15 @@ describe('policyAdapter', () => {
     expect(adapter.name).toBe('video-r1-policy');
     await adapter.close();
     await expect(adapter.generate({}, { prompt: 'x', media: null, maxFrames: 16 })).rejects.toThrow(/after close/);
+    policy.dispose();
+  });
+
+  it('still reads through the deprecated loadFrames option', async () => {
+    const policy = tinyPolicy();
+    const frames = movingFrames();
+    const adapter = policyAdapter({ policy, loadFrames: async (_media, maxFrames) => ({ ...frames, frames: Math.min(frames.frames, maxFrames) }) });
+    expect(await adapter.framesFor({ prompt: 'x', media: { kind: 'video', path: 'a.mp4' }, maxFrames: 4 })).toMatchObject({ frames: 4 });
+    await adapter.close();
     policy.dispose();
   });
 });

@@ -1,7 +1,8 @@
 // Tiny models and inputs shared by the tests (sizes chosen so the suite stays fast on 2 cores).
 import { createRng } from '@video-r1/tensor';
 
-import { type PolicyConfigInput, Tokenizer, createPolicy, type Frames, type Policy } from '../src/index.js';
+import type { FrameStack } from '@video-r1/video-io';
+import { type PolicyConfigInput, Tokenizer, createPolicy, type Policy } from '../src/index.js';
 
 export const TEMPLATE =
   'Please think about this question as if you were a human pondering deeply. Provide your detailed reasoning ' +
@@ -36,7 +37,7 @@ export function tinyPolicy(config: PolicyConfigInput = TINY_CONFIG): Policy {
 }
 
 /** Frames whose content differs per frame (a bright column moving right). */
-export function movingFrames(frames = 8, height = 8, width = 8, seed = 3): Frames {
+export function movingFrames(frames = 8, height = 8, width = 8, seed = 3): FrameStack {
   const rng = createRng(seed);
   const data = new Uint8Array(frames * height * width * 3);
   for (let f = 0; f < frames; f++) {

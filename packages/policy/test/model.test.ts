@@ -1,5 +1,5 @@
-import { tf } from '@video-r1/tensor';
-import { createRng, shuffleFrames } from '@video-r1/video-io';
+import { createRng, tf } from '@video-r1/tensor';
+import { shuffleFrames } from '@video-r1/video-io';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import {

@@ -2,16 +2,8 @@
 // Forward+backward time of policyLoss (N=16, T=512) and tokenLogProbs (V=32k) on every
 // backend that loads here, plus a matmul to show what each backend is worth. Medians of
 // repeated runs measured side by side in one process.
-import {
-  BACKEND_ORDER,
-  policyLoss,
-  selectBackend,
-  tf,
-  sampleTokens,
-  tokenLogProbs,
-  type BackendName,
-  type PolicyLossConfig,
-} from '../src/index.js';
+import { BACKEND_ORDER, selectBackend, tf, sampleTokens, tokenLogProbs, type BackendName } from '@video-r1/tensor';
+import { policyLoss, type PolicyLossConfig } from '../src/index.js';
 
 /** PyTorch 1.13, CPU, one thread, policyLoss fwd+bwd at N=16, T=512, float32 (vectors README). */
 const TORCH_CPU_MS = 0.33;

@@ -1,16 +1,4 @@
-import type { tf } from '../src/index.js';
-
-/** mulberry32: a small seeded generator for tests (apps use video-io's createRng). */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { tf } from '@video-r1/tensor';
 
 /** Every backend the suites run on, with both implementations of the fused ops. */
 export const BACKEND_IMPLEMENTATIONS = [

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { groupAdvantages, policyLoss, selectBackend, tf, type PolicyLossConfig } from '../src/index.js';
+import { selectBackend, tf } from '@video-r1/tensor';
+import { groupAdvantages, policyLoss, type PolicyLossConfig } from '../src/index.js';
 import { BACKEND_IMPLEMENTATIONS as runs, expectAllClose, values } from './helpers.js';
 
 const logpsRows = [

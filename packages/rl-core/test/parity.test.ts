@@ -2,15 +2,13 @@
 // reward functions are plain numbers and run once; policyLoss runs on cpu and on wasm.
 import { beforeAll, describe, expect, it } from 'vitest';
 
+import { selectBackend, tf, type BackendName } from '@video-r1/tensor';
 import {
   groupAdvantages,
   lengthBonus,
   policyLoss,
-  selectBackend,
   temporalRewards,
-  tf,
   videoR1Rewards,
-  type BackendName,
   type PolicyLossConfig,
   type PolicyLossInput,
 } from '../src/index.js';

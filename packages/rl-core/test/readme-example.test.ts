@@ -2,7 +2,8 @@
 import { expect, it } from 'vitest';
 
 import { trainToy } from '../examples/toy-grpo.js';
-import { groupAdvantages, policyLoss, selectBackend, tf, tokenLogProbs, videoR1Rewards } from '../src/index.js';
+import { selectBackend, tf, tokenLogProbs } from '@video-r1/tensor';
+import { groupAdvantages, policyLoss, videoR1Rewards } from '../src/index.js';
 
 it('trains the toy model: the accuracy reward rises from chance to nearly always right', async () => {
   const accuracy = await trainToy(30);

@@ -13,8 +13,30 @@ describe('createRng', () => {
     expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
   });
 
+  it('looks uniform (mean, variance, buckets)', () => {
+    const rng = createRng(7);
+    const n = 100_000;
+    const buckets = new Array<number>(10).fill(0);
+    let sum = 0;
+    let squares = 0;
+    for (let i = 0; i < n; i++) {
+      const x = rng();
+      sum += x;
+      squares += x * x;
+      buckets[Math.floor(x * 10)]! += 1;
+    }
+    expect(sum / n).toBeCloseTo(0.5, 2);
+    expect(squares / n - (sum / n) ** 2).toBeCloseTo(1 / 12, 2);
+    for (const count of buckets) expect(Math.abs(count - n / 10)).toBeLessThan(600);
+  });
+
+  it('keeps large seeds such as timestamps distinct', () => {
+    expect(createRng(1_700_000_000_000)()).not.toBe(createRng(1_700_000_000_001)());
+  });
+
   it('refuses a seed that is not a safe integer, with a code', () => {
     expect(() => createRng(0.5)).toThrow(RandomError);
+    expect(() => createRng(0.5)).toThrow(/safe integer/);
     expect(() => createRng(Number.NaN)).toThrow(expect.objectContaining({ code: 'INVALID_SEED' }));
   });
 });

@@ -1,3 +1,4 @@
+import { createRng as tensorCreateRng } from '@video-r1/tensor/random';
 import { describe, expect, it } from 'vitest';
 import { VIDEO_PRESETS, videoPreset } from '../src/presets.js';
 import { createRng } from '../src/rng.js';
@@ -5,37 +6,9 @@ import { shuffleFrames } from '../src/shuffle.js';
 import { smartNFrames } from '../src/sampling.js';
 import { videoOutputSize } from '../src/resize.js';
 
-describe('createRng', () => {
-  it('is deterministic per seed, differs across seeds and stays in [0, 1)', () => {
-    const a = createRng(42);
-    const b = createRng(42);
-    const c = createRng(43);
-    const xs = Array.from({ length: 1000 }, () => a());
-    expect(Array.from({ length: 1000 }, () => b())).toEqual(xs);
-    expect(Array.from({ length: 1000 }, () => c())).not.toEqual(xs);
-    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
-  });
-
-  it('looks uniform (mean, variance, buckets)', () => {
-    const rng = createRng(7);
-    const n = 100_000;
-    const buckets = new Array<number>(10).fill(0);
-    let sum = 0;
-    let squares = 0;
-    for (let i = 0; i < n; i++) {
-      const x = rng();
-      sum += x;
-      squares += x * x;
-      buckets[Math.floor(x * 10)]! += 1;
-    }
-    expect(sum / n).toBeCloseTo(0.5, 2);
-    expect(squares / n - (sum / n) ** 2).toBeCloseTo(1 / 12, 2);
-    for (const count of buckets) expect(Math.abs(count - n / 10)).toBeLessThan(600);
-  });
-
-  it('keeps large seeds such as timestamps distinct and rejects non-integers', () => {
-    expect(createRng(1_700_000_000_000)()).not.toBe(createRng(1_700_000_000_001)());
-    expect(() => createRng(0.5)).toThrow(/safe integer/);
+describe('createRng (deprecated here)', () => {
+  it("is @video-r1/tensor's generator, re-exported for one release", () => {
+    expect(createRng).toBe(tensorCreateRng);
   });
 });
 

@@ -5,9 +5,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EvalSample } from '../../src/index.js';
+import type { VideoR1Record } from '@video-r1/datasets';
 
-export const TYPE_SAMPLES: EvalSample[] = [
+export const TYPE_SAMPLES: VideoR1Record[] = [
   { problem_id: 0, problem: 'Q0: which box moved first?', data_type: 'video', problem_type: 'multiple choice', options: ['A. red', 'B. blue', 'C. green'], solution: '<answer>B</answer>', path: './videos/clip0.mp4', data_source: 'LLaVA-Video-178K/a' },
   { problem_id: 1, problem: 'Q1: how many flashes?', data_type: 'video', problem_type: 'numerical', options: [], solution: '<answer>3</answer>', path: './videos/clip1.mp4', data_source: 'STAR' },
   { problem_id: 2, problem: 'Q2: what does the sign say?', data_type: 'image', problem_type: 'OCR', options: [], solution: '<answer>EXIT 12 Gate B</answer>', path: './images/sign.png', data_source: 'TextVQA' },
@@ -16,7 +16,7 @@ export const TYPE_SAMPLES: EvalSample[] = [
 ];
 
 /** `n` multiple-choice video samples (ids 0…n-1), answer letter by id. */
-export function manySamples(n: number): EvalSample[] {
+export function manySamples(n: number): VideoR1Record[] {
   return Array.from({ length: n }, (_, i) => ({
     problem_id: i,
     problem: `Q${i}: which box moved first?`,
@@ -41,7 +41,7 @@ export function questionId(text: string): number {
 }
 
 /** Creates every media file the samples name under `root` (empty files). */
-export async function writeMedia(root: string, samples: readonly EvalSample[]): Promise<void> {
+export async function writeMedia(root: string, samples: readonly VideoR1Record[]): Promise<void> {
   for (const s of samples) {
     const file = join(root, String(s.path));
     await mkdir(join(file, '..'), { recursive: true });

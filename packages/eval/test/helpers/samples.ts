@@ -3,12 +3,11 @@
  * ids, wrong on odd ones (regression: off by 33 %, which MRA scores 0.4).
  */
 import type { ProblemType, VideoR1Record } from '@video-r1/datasets';
-import type { EvalSample } from '../../src/index.js';
 
 const LETTERS = 'ABCD';
 
-export function testSamples(n: number): EvalSample[] {
-  return Array.from({ length: n }, (_, i): EvalSample => {
+export function testSamples(n: number): VideoR1Record[] {
+  return Array.from({ length: n }, (_, i): VideoR1Record => {
     const kind = i % 3;
     if (kind === 0) {
       return { problem_id: i, problem: `Q${i}: which box moved first?`, problem_type: 'multiple choice', data_type: 'video', path: '', options: ['A. red', 'B. blue', 'C. green', 'D. none'], solution: `<answer>${LETTERS[i % 4]}</answer>` };
