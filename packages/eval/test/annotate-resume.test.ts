@@ -2,7 +2,6 @@
  * A real child process annotating against a loopback server is killed with SIGKILL mid-run; a
  * resumed run ends with exactly one record per sample, asking no sample again that had finished.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,22 +10,29 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { COT_DECODING, openAIAdapter, runAnnotation } from '../src/index.js';
 import type { AnnotatedRecord } from '../src/index.js';
 import { fakeFrames, manyAnswer, manySamples, questionId, writeMedia } from './helpers/annotate-samples.js';
+import { gate, spawnTsx, waitUntil } from './helpers/child-process.js';
 import { completion, startChatServer } from './helpers/chat-server.js';
 import type { ChatServer } from './helpers/chat-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SAMPLES = 40;
+/** The server answers this many requests; later ones wait until the child is dead (it is killed with these in flight). */
+const ANSWERED = 12;
+/** The child's concurrency (helpers/annotate-child.ts). */
+const CHILD_CONCURRENCY = 3;
 
 let dir: string;
 let server: ChatServer;
-/** Until the resume, answers after the 20th take 3 s: the child is surely killed mid-run, requests in flight. */
-let stallAfter = 20;
+let childDead: ReturnType<typeof gate>;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'eval-annotate-kill-'));
   await writeMedia(join(dir, 'data'), manySamples(3));
-  stallAfter = 20;
-  server = await startChatServer((req) => ({ delayMs: req.index > stallAfter ? 3000 : 30, body: completion(manyAnswer(questionId(req.text))) }));
+  childDead = gate();
+  server = await startChatServer(async (req) => {
+    if (req.index > ANSWERED) await childDead.opened;
+    return { delayMs: 5, body: completion(manyAnswer(questionId(req.text))) };
+  });
 });
 
 afterEach(async () => {
@@ -52,42 +58,36 @@ async function resultsIn(path: string): Promise<AnnotatedRecord[]> {
   }
 }
 
-it('resumes a run killed with SIGKILL with exactly one record per sample and nothing asked twice', { timeout: 60_000 }, async () => {
+it('resumes a run killed with SIGKILL with exactly one record per sample and nothing asked twice', { timeout: 90_000 }, async () => {
   const out = join(dir, 'out');
   const journal = join(out, '.cot_journal.jsonl');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'helpers/annotate-child.ts')], {
-    env: { ...process.env, ANNOTATE_SERVER_URL: server.url, ANNOTATE_OUT: out, ANNOTATE_MEDIA_ROOT: join(dir, 'data'), ANNOTATE_SAMPLES: String(SAMPLES) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const child = spawnTsx(join(here, 'helpers/annotate-child.ts'), {
+    ANNOTATE_SERVER_URL: server.url,
+    ANNOTATE_OUT: out,
+    ANNOTATE_MEDIA_ROOT: join(dir, 'data'),
+    ANNOTATE_SAMPLES: String(SAMPLES),
   });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  let gone = false;
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-    child.on('exit', (code, signal) => {
-      gone = true;
-      resolve(signal ?? code);
-    }),
-  );
-  // Kill it once the journal holds some records and the results file has been written, requests in flight.
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline && !gone) {
-    // More than 12 records: the journal's first line is its header.
-    if ((await linesOf(journal)).length > 13 && (await resultsIn(join(out, 'cot_results.json'))).length > 0) break;
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  // Killed once every answered sample is journaled, the results file has been written, and the
+  // child's next requests are waiting at the server (so no answer can land between look and kill).
+  await waitUntil(child, 45_000, async () => {
+    const records = (await linesOf(journal)).length - 1; // line 1: the header
+    const written = (await resultsIn(join(out, 'cot_results.json'))).length;
+    const requests = server.requests.length;
+    return { done: records === ANSWERED && written > 0 && requests === ANSWERED + CHILD_CONCURRENCY, state: `${records} journaled, ${written} written, ${requests} requests` };
+  });
   child.kill('SIGKILL');
-  expect(await exited, stderr).toBe('SIGKILL');
+  expect(await child.exited, child.stderr).toBe('SIGKILL');
+  childDead.open();
 
-  const journaled = (await linesOf(journal)).slice(1).map((l) => JSON.parse(l) as AnnotatedRecord); // line 1: the header
+  const journaled = (await linesOf(journal)).slice(1).map((l) => JSON.parse(l) as AnnotatedRecord);
   const written = await resultsIn(join(out, 'cot_results.json'));
-  expect(journaled.length).toBeGreaterThan(12);
-  expect(journaled.length).toBeLessThanOrEqual(20);
+  expect(journaled).toHaveLength(ANSWERED);
   // The journal is ahead of the results file (rewritten every 100 ms), never behind it.
   expect(written.length).toBeLessThanOrEqual(journaled.length);
   const finished = new Set(journaled.map((r) => r.problem_id));
+  expect(finished.size).toBe(ANSWERED);
   for (const r of written) expect(finished.has(r.problem_id)).toBe(true);
   const requestsBefore = server.requests.length;
-  stallAfter = Infinity;
 
   const run = await runAnnotation({
     samples: manySamples(SAMPLES),

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,17 +7,27 @@ import { openAIAdapter, runEvaluation } from '../src/index.js';
 import type { EvalResult } from '../src/index.js';
 import { completion, startChatServer } from './helpers/chat-server.js';
 import type { ChatServer } from './helpers/chat-server.js';
+import { gate, spawnTsx, waitUntil } from './helpers/child-process.js';
 import { expectedReward, questionId, scriptedAnswer, testSamples } from './helpers/samples.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SAMPLES = 30;
+/** The server answers this many requests; later ones wait until the child is dead (it is killed with these in flight). */
+const ANSWERED = 10;
+/** The child's concurrency and batch size (helpers/child-run.ts): the file holds every answer once it is written. */
+const CHILD_CONCURRENCY = 2;
 
 let dir: string;
 let server: ChatServer;
+let childDead: ReturnType<typeof gate>;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'eval-resume-'));
-  server = await startChatServer((req) => ({ delayMs: 40, body: completion(scriptedAnswer(questionId(req.text))) }));
+  childDead = gate();
+  server = await startChatServer(async (req) => {
+    if (req.index > ANSWERED) await childDead.opened;
+    return { delayMs: 5, body: completion(scriptedAnswer(questionId(req.text))) };
+  });
 });
 
 afterEach(async () => {
@@ -35,36 +44,21 @@ async function resultsIn(path: string): Promise<EvalResult[] | null> {
   }
 }
 
-it('a run killed with SIGKILL mid-way resumes and ends with exactly one result per sample', { timeout: 60_000 }, async () => {
+it('a run killed with SIGKILL mid-way resumes and ends with exactly one result per sample', { timeout: 90_000 }, async () => {
   const out = join(dir, 'eval_synthetic_16frames_greedy_output.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'helpers/child-run.ts')], {
-    env: { ...process.env, EVAL_SERVER_URL: server.url, EVAL_OUT: out, EVAL_SAMPLES: String(SAMPLES) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const child = spawnTsx(join(here, 'helpers/child-run.ts'), { EVAL_SERVER_URL: server.url, EVAL_OUT: out, EVAL_SAMPLES: String(SAMPLES) });
+  // Killed once every answer is on disk and the child's next requests wait at the server (so no
+  // answer can land between look and kill).
+  await waitUntil(child, 45_000, async () => {
+    const written = (await resultsIn(out))?.length ?? 0;
+    const requests = server.requests.length;
+    return { done: written === ANSWERED && requests === ANSWERED + CHILD_CONCURRENCY, state: `${written} written, ${requests} requests` };
   });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  let gone = false;
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-    child.on('exit', (code, signal) => {
-      gone = true;
-      resolve(signal ?? code);
-    }),
-  );
-
-  // Kill it once some batches are on disk, with requests still in flight.
-  let before: EvalResult[] | null = null;
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline && !gone) {
-    before = await resultsIn(out);
-    if (before && before.length >= 8) break;
-    await new Promise((r) => setTimeout(r, 10));
-  }
   child.kill('SIGKILL');
-  expect(await exited, stderr).toBe('SIGKILL');
-  before = await resultsIn(out);
-  expect(before).not.toBeNull();
-  expect(before!.length).toBeGreaterThanOrEqual(8);
-  expect(before!.length).toBeLessThan(SAMPLES);
+  expect(await child.exited, child.stderr).toBe('SIGKILL');
+  childDead.open();
+  const before = (await resultsIn(out))!;
+  expect(before).toHaveLength(ANSWERED);
   const requestsBeforeResume = server.requests.length;
 
   const run = await runEvaluation({
@@ -82,11 +76,11 @@ it('a run killed with SIGKILL mid-way resumes and ends with exactly one result p
   expect(after.map((r) => r.problem_id)).toEqual(testSamples(SAMPLES).map((s) => s.problem_id));
   expect(new Set(after.map((r) => r.eval_key)).size).toBe(SAMPLES);
   after.forEach((r, i) => expect(r.reward).toBeCloseTo(expectedReward(i), 6));
-  expect(run.resumed).toBe(before!.length);
-  expect(run.evaluated).toBe(SAMPLES - before!.length);
+  expect(run.resumed).toBe(before.length);
+  expect(run.evaluated).toBe(SAMPLES - before.length);
   // Samples saved before the kill were not asked again.
   const askedAgain = server.requests.slice(requestsBeforeResume).map((r) => questionId(r.text));
-  for (const r of before!) expect(askedAgain).not.toContain(r.problem_id);
+  for (const r of before) expect(askedAgain).not.toContain(r.problem_id);
   expect((JSON.parse(await readFile(out, 'utf8')) as { evaluation: { complete: boolean } }).evaluation.complete).toBe(true);
   // The killed writer's temporary files are gone.
   expect((await readdir(dir)).filter((n) => n.includes('.tmp-'))).toEqual([]);
