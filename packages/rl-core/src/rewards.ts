@@ -141,16 +141,8 @@ export function lengthBonus(input: LengthBonusInput): number[] {
   );
 }
 
-export interface GroupRewardInput {
-  /**
-   * Each reward function's score per completion, in the order the functions are listed
-   * (Video-R1's `rewards_per_func` columns). The first is the accuracy reward that the temporal
-   * and length rules read (Video-R1's `rewards_per_func[:, 0]`); every one is kept separately.
-   */
-  perFunction: readonly (readonly number[])[];
-  /** Accuracy (first function) of the completions on shuffled frames; absent for image prompts (no temporal rule). */
-  shuffledAccuracy?: readonly number[];
-  lengths: readonly number[];
+/** The temporal (T-GRPO) and length rules' settings, shared by `groupRewards` and `videoR1Rewards`. */
+interface RewardRuleOptions {
   /** Apply T-GRPO when `shuffledAccuracy` is given (default true, as Video-R1's scripts). */
   temporal?: boolean;
   /** Apply the length bonus (default true, as Video-R1's scripts). */
@@ -162,6 +154,18 @@ export interface GroupRewardInput {
   minLength?: number;
   maxLength?: number;
   bonus?: number;
+}
+
+export interface GroupRewardInput extends RewardRuleOptions {
+  /**
+   * Each reward function's score per completion, in the order the functions are listed
+   * (Video-R1's `rewards_per_func` columns). The first is the accuracy reward that the temporal
+   * and length rules read (Video-R1's `rewards_per_func[:, 0]`); every one is kept separately.
+   */
+  perFunction: readonly (readonly number[])[];
+  /** Accuracy (first function) of the completions on shuffled frames; absent for image prompts (no temporal rule). */
+  shuffledAccuracy?: readonly number[];
+  lengths: readonly number[];
 }
 
 export interface GroupRewardResult {
@@ -225,23 +229,12 @@ export function groupRewards(input: GroupRewardInput): GroupRewardResult {
   };
 }
 
-export interface VideoR1RewardInput {
+export interface VideoR1RewardInput extends RewardRuleOptions {
   accuracy: readonly number[];
   format: readonly number[];
   /** Accuracy on shuffled frames; absent for image prompts (no temporal rule). */
   shuffledAccuracy?: readonly number[];
   lengths: readonly number[];
-  /** Apply T-GRPO when `shuffledAccuracy` is given (default true, as Video-R1's scripts). */
-  temporal?: boolean;
-  /** Apply the length bonus (default true, as Video-R1's scripts). */
-  lenControl?: boolean;
-  alpha?: number;
-  mu?: number;
-  /** Accuracy threshold of both rules (Video-R1 uses 0.1 for both). */
-  threshold?: number;
-  minLength?: number;
-  maxLength?: number;
-  bonus?: number;
 }
 
 export interface VideoR1RewardResult {
