@@ -89,6 +89,8 @@ export class QwenVLPolicy implements VisionLanguageModel<QwenVLInput> {
   private readonly ownsModel: boolean;
   /** Ids that end a sequence during sampling: eosId and the config's eos ids (PAD excluded). */
   private readonly stopIds: number[];
+  /** Never sampled: PAD and the image/video placeholder tokens. */
+  readonly bannedIds: readonly number[];
 
   constructor(
     readonly model: QwenVLModel,
@@ -110,6 +112,7 @@ export class QwenVLPolicy implements VisionLanguageModel<QwenVLInput> {
     this.tokens = { eosId, padId };
     const configEos = model.config.eosTokenId;
     this.stopIds = [...new Set([eosId, ...(configEos === undefined ? [] : [configEos].flat())])].filter((id) => id !== padId);
+    this.bannedIds = [padId, model.config.imageTokenId, model.config.videoTokenId];
   }
 
   /**
@@ -244,7 +247,9 @@ export class QwenVLPolicy implements VisionLanguageModel<QwenVLInput> {
           ...(options.rng === undefined ? {} : { rng: options.rng }),
           eosTokenId: this.stopIds,
           padTokenId: this.tokens.padId,
-          bannedTokenIds: [this.tokens.padId],
+          // A sampled image/video placeholder would make the completion unscorable (its log-probs need
+          // visuals for it), so neither is ever sampled, like PAD.
+          bannedTokenIds: this.bannedIds,
           useLora: this.useLora,
         });
         const ids = out.tokens.map((row, n) => row.slice(0, out.lengths[n]));

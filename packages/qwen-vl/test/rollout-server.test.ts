@@ -156,7 +156,8 @@ describe('ServerRolloutPolicy against a fake vLLM server', () => {
     expect(localDigests[0]).not.toBe(localDigests[1]);
     const first = chats[0]!.body;
     expect(first).toMatchObject({ n: 2, temperature: 1, top_p: 0.9, top_k: -1, max_tokens: 16, logprobs: true, return_tokens_as_token_ids: true, return_token_ids: true, mm_processor_kwargs: { fps: 2 } });
-    expect(first['logit_bias']).toEqual({ [String(policy.tokens.padId)]: -100 });
+    const ids = policy.model.config;
+    expect(first['logit_bias']).toEqual({ [String(policy.tokens.padId)]: -100, [String(ids.imageTokenId)]: -100, [String(ids.videoTokenId)]: -100 });
     expect(typeof first['seed']).toBe('number');
     const [video, text] = (first['messages'] as Array<{ content: Array<Record<string, { url: string } | string>> }>)[0]!.content;
     expect((video!['video_url'] as { url: string }).url).toMatch(/^data:video\/jpeg;base64,/);

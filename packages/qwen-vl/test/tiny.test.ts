@@ -5,11 +5,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { createRng } from '@video-r1/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { readCheckpoint } from '../src/checkpoint/index.js';
 import { QwenVLPolicy } from '../src/policy.js';
 import { QwenTokenizer } from '../src/text/index.js';
+import { tf } from '../src/tf.js';
 import { QWEN25_VL_CHAT_TEMPLATE, createTinyQwenCheckpoint, fitByteBpe } from '../src/tiny/index.js';
 import { useBackend } from './helpers/backend.js';
 import { FIXTURES } from './helpers/checkpoints.js';
@@ -38,6 +40,21 @@ describe('createTinyQwenCheckpoint', () => {
     const policy = QwenVLPolicy.load(dir);
     expect(policy.tokens).toEqual({ eosId: tokenizer.specialTokenIds.imEnd, padId: tokenizer.specialTokenIds.endOfText });
     expect(tiny.parameters).toBeGreaterThan(100_000);
+    policy.dispose();
+  });
+
+  it('a policy never samples PAD or a visual placeholder (its completion could not be scored)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'qwen-tiny-'));
+    createTinyQwenCheckpoint(dir, { corpus: [], tokenizer: { maxMerges: 0 }, config: { num_hidden_layers: 1 } });
+    const policy = QwenVLPolicy.load(dir);
+    // A zero head: every token equally likely, so without the ban placeholders would appear.
+    const head = policy.model.weight('lm_head.weight');
+    head.assign(tf.zerosLike(head));
+    const out = await policy.sample([policy.encode({ text: 'x', frames: null })], { numSamples: 8, maxNewTokens: 150, temperature: 1, topP: 1, rng: createRng(4) });
+    const { imageTokenId, videoTokenId } = policy.model.config;
+    const all = out.ids.flat();
+    expect(all.length).toBeGreaterThan(400);
+    expect(all.filter((id) => id === imageTokenId || id === videoTokenId || id === policy.tokens.padId)).toEqual([]);
     policy.dispose();
   });
 

@@ -35,7 +35,7 @@ export interface ChatCompletionRequest {
   return_token_ids: true;
   skip_special_tokens: true;
   stop_token_ids: number[];
-  /** The PAD id at −100, so it is never sampled (the local sampler bans it too). */
+  /** PAD and the visual placeholders at −100, so they are never sampled (the local sampler bans them too). */
   logit_bias: Record<string, number>;
   /** Passed to the HF processor: the video's fps (for `second_per_grid_ts`). */
   mm_processor_kwargs?: { fps: number };

@@ -140,7 +140,7 @@ export class ServerRolloutPolicy implements VisionLanguageModel<ServerRolloutInp
       return_token_ids: true,
       skip_special_tokens: true,
       stop_token_ids: stopIds,
-      logit_bias: { [String(this.tokens.padId)]: -100 },
+      logit_bias: Object.fromEntries(this.local.bannedIds.map((id) => [String(id), -100])),
       ...(input.prompt.frames !== null && input.prompt.sampleFps !== undefined && input.prompt.sampleFps !== null
         ? { mm_processor_kwargs: { fps: input.prompt.sampleFps } }
         : {}),
@@ -151,8 +151,9 @@ export class ServerRolloutPolicy implements VisionLanguageModel<ServerRolloutInp
     for (const choices of results) {
       for (const choice of choices) {
         let row = choice.tokenIds.slice(0, options.maxNewTokens);
-        if (row.includes(this.tokens.padId)) {
-          throw new RolloutServerError('PAD_SAMPLED', `the server sampled PAD (${this.tokens.padId}); it must honour logit_bias`, this.options.baseUrl);
+        const banned = row.find((id) => this.local.bannedIds.includes(id));
+        if (banned !== undefined) {
+          throw new RolloutServerError('PAD_SAMPLED', `the server sampled token ${banned} (PAD or a visual placeholder); it must honour logit_bias`, this.options.baseUrl);
         }
         const stopped = choice.finishReason === 'stop';
         // A server that strips the stop token still stopped on it: the completion ends with EOS.
