@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
-import { outOfRangeNumbers } from './json-numbers.js';
+import { outOfRangeNumbers } from '@video-r1/cli-kit';
 import { presetConfig, PRESET_NAMES } from './presets.js';
 import { trainerConfigSchema } from './schema.js';
 import type { PartialConfig, PresetName, TrainerConfig } from './types.js';
