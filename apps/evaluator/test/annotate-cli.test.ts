@@ -2,22 +2,20 @@
  * `annotate` end to end as a real child process against an OpenAI-compatible server on 127.0.0.1,
  * and the in-process policy path through the same model-adapter interface.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { buildPrompt } from '@video-r1/datasets';
 import { runAnnotation } from '@video-r1/eval';
 import type { VideoR1Record } from '@video-r1/datasets';
 import { Tokenizer, createPolicy, saveCheckpoint } from '@video-r1/policy';
 import { selectBackend } from '@video-r1/tensor';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type CliResult, runCli } from './helpers/cli.js';
 import { annotateSettings, annotationModel } from '../src/annotate-command.js';
 
-const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 let dir: string;
 let url: string;
 let close: () => Promise<void>;
@@ -65,16 +63,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: appDir, env: { ...process.env, INIT_CWD: dir } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]): Promise<CliResult> => runCli(args, dir);
 
 it('annotates a JSONL file through an endpoint, reports failures with exit 1, refuses to overwrite, and resumes', { timeout: 60_000 }, async () => {
   const args = ['annotate', '--model', url, '--data', 'data/train.jsonl', '--out', 'cot', '--concurrency', '3', '--media', 'video_url', '--max-retries', '0'];

@@ -3,16 +3,14 @@
  * a Video-R1-eval JSON file given by path (text-only samples, so no video decoding), a run, a
  * resume of the finished run, and `score` on its output.
  */
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type CliResult, runCli, writeMcqBenchmark } from './helpers/cli.js';
 
-const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 let dir: string;
 let url: string;
 let close: () => Promise<void>;
@@ -37,17 +35,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   close = () => new Promise((resolve) => server.close(() => resolve()));
-  const samples = Array.from({ length: 6 }, (_, i) => ({
-    problem_id: i,
-    problem: `Q${i}: which one?`,
-    data_type: 'video',
-    problem_type: 'multiple choice',
-    options: ['A. x', 'B. y', 'C. z', 'D. w'],
-    solution: '<answer>B</answer>',
-    path: './clip.mp4',
-  }));
-  await writeFile(join(dir, 'eval_mvbench.json'), JSON.stringify(samples));
-  await writeFile(join(dir, 'clip.mp4'), 'stand-in bytes: --media video_url sends the file without decoding it');
+  await writeMcqBenchmark(dir);
 });
 
 afterAll(async () => {
@@ -55,16 +43,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: appDir, env: { ...process.env, INIT_CWD: dir } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]): Promise<CliResult> => runCli(args, dir);
 
 it('evaluates an endpoint on a benchmark file, resumes, and re-scores', { timeout: 60_000 }, async () => {
   const run = await cli(['--model', url, '--benchmarks', 'eval_mvbench.json', '--frames', '16,32', '--out', 'out', '--concurrency', '2', '--media', 'video_url']);

@@ -3,20 +3,17 @@
  * server that never answers, one that echoes the API key back, a run killed with SIGKILL and
  * resumed without --out, and the run-state rule `--resume` picks its run by.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chooseResumeTarget } from '../src/resume-target.js';
+import { startCli, writeMcqBenchmark } from './helpers/cli.js';
 
-const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = 'sk-evaluator-test-0123456789SECRET';
 let dir: string;
 const servers: Server[] = [];
@@ -44,17 +41,7 @@ const answer: Handler = (_req, res) => {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'evaluator-reliability-'));
-  const samples = Array.from({ length: 6 }, (_, i) => ({
-    problem_id: i,
-    problem: `Q${i}: which one?`,
-    data_type: 'video',
-    problem_type: 'multiple choice',
-    options: ['A. x', 'B. y', 'C. z', 'D. w'],
-    solution: '<answer>B</answer>',
-    path: './clip.mp4',
-  }));
-  await writeFile(join(dir, 'eval_mvbench.json'), JSON.stringify(samples));
-  await writeFile(join(dir, 'clip.mp4'), 'stand-in bytes: --media video_url sends the file without decoding it');
+  await writeMcqBenchmark(dir);
 });
 
 afterEach(() => {
@@ -68,17 +55,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--benchmarks', 'eval_mvbench.json', '--media', 'video_url', ...args], {
-    cwd: appDir,
-    env: { ...process.env, INIT_CWD: dir, EVALUATOR_RESULTS_DIR: join(dir, 'results'), ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
+function start(args: string[], env: Record<string, string> = {}): ReturnType<typeof startCli> {
+  return startCli(['--benchmarks', 'eval_mvbench.json', '--media', 'video_url', ...args], dir, { EVALUATOR_RESULTS_DIR: join(dir, 'results'), ...env });
 }
 
 function filesUnder(root: string): string[] {
