@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { QwenVLPolicy } from '@video-r1/qwen-vl';
+import { QwenTokenizer, QwenVLModel, QwenVLPolicy, type QwenVLPolicyOptions } from '@video-r1/qwen-vl';
 import type { AdamOptimizer, AdamState } from '@video-r1/tensor';
 
 import type { RunPaths } from '../run/run-dir.js';
@@ -40,6 +40,12 @@ export class QwenCheckpoints {
   constructor(
     private readonly paths: RunPaths,
     private readonly keep: number,
+    /**
+     * Where loaded policies take their tokenizer files from (the base model's directory): a policy
+     * loaded from a step checkpoint must not point at files that pruning deletes. Default: the
+     * checkpoint's own model directory, else the SFT model's.
+     */
+    private readonly tokenizerDir: string | null = null,
   ) {}
 
   dir(name: string): string {
@@ -94,11 +100,16 @@ export class QwenCheckpoints {
   loadPolicy(name: string, options: { trainable?: boolean; name?: string } = {}): QwenVLPolicy {
     const dir = this.dir(name);
     const state = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as QwenCheckpointState;
-    const policyOptions = { ...(options.trainable === undefined ? {} : { trainable: options.trainable }), ...(options.name === undefined ? {} : { name: options.name }) };
-    if (state.weights === 'model') return QwenVLPolicy.load(path.join(dir, 'model'), policyOptions);
-    const policy = QwenVLPolicy.load(this.sftModelDir, policyOptions);
-    policy.model.loadAdapter(path.join(dir, 'adapter'));
-    return policy;
+    const policyOptions: QwenVLPolicyOptions = { ...(options.trainable === undefined ? {} : { trainable: options.trainable }), ...(options.name === undefined ? {} : { name: options.name }) };
+    const modelDir = state.weights === 'model' ? path.join(dir, 'model') : this.sftModelDir;
+    const model = QwenVLModel.load(modelDir, { trainable: options.trainable ?? true });
+    try {
+      if (state.weights === 'adapter') model.loadAdapter(path.join(dir, 'adapter'));
+      return new QwenVLPolicy(model, QwenTokenizer.load(this.tokenizerDir ?? modelDir), policyOptions);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
   }
 
   readOptimizer(name: string): AdamState | null {

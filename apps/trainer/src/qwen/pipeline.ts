@@ -63,7 +63,7 @@ export async function runQwenPipeline(options: PipelineOptions): Promise<Pipelin
   const started = performance.now();
   const log = (line: string): void => progress.log(line);
   const metrics = new MetricsWriter(paths.metrics);
-  const checkpoints = new QwenCheckpoints(paths, config.schedule.keepCheckpoints);
+  let checkpoints = new QwenCheckpoints(paths, config.schedule.keepCheckpoints);
   const evalsDir = path.join(paths.root, 'evals');
   mkdirSync(evalsDir, { recursive: true });
   const backend = await selectBackend(config.backend, { argumentLabel: '--backend', log });
@@ -88,6 +88,7 @@ export async function runQwenPipeline(options: PipelineOptions): Promise<Pipelin
   progress.stop();
 
   const base = baseModelDir(config, paths.root, splits, log);
+  checkpoints = new QwenCheckpoints(paths, config.schedule.keepCheckpoints, base.dir);
   const adapter = config.model.adapter ?? 'full';
   const benchmark = config.data.source === 'synthetic' ? 'synthetic' : path.basename(splits.testFile);
   const evalMaxNewTokens = config.eval.maxNewTokens === 'auto' ? 64 : config.eval.maxNewTokens;
