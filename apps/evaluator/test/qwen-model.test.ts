@@ -40,7 +40,7 @@ describe('evaluator --model <Qwen2.5-VL directory>', () => {
     const adapted = await resolveModel(config({ model: path.join(dir, 'base'), adapter: path.join(dir, 'adapter') }), log, []);
     const plain = await resolveModel(config({ model: path.join(dir, 'base') }), log, []);
     expect(adapted.settings['adapter']).toBe(path.join(dir, 'adapter'));
-    const request = { prompt: 'Which letter?', media: null, maxFrames: 16 };
+    const request = { prompt: 'Which letter?', media: null, maxFrames: 16, maxPixels: 256 * 28 * 28 };
     const sample = { problem: 'q', problem_type: 'multiple choice', solution: '<answer>A</answer>', data_type: 'video', path: '' } as never;
     const a = await merged.adapter.generate(sample, request);
     const b = await adapted.adapter.generate(sample, request);
