@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readDataset, summarizeReport } from '@video-r1/datasets';
 import type { VideoR1Record } from '@video-r1/datasets';
-import { COT_DECODING, annotationTables, cotFrameLoader, openAIAdapter, runAnnotation } from '@video-r1/eval';
+import { COT_DECODING, annotationTables, cotFrameLoader, cotFrameRequest, openAIAdapter, runAnnotation } from '@video-r1/eval';
 import type { ModelAdapter } from '@video-r1/eval';
 import { defineCommand } from 'citty';
 import { AnnotationProgressView } from './annotate-progress.js';
@@ -19,6 +19,7 @@ import { userPath } from './paths.js';
 
 export interface AnnotateFlags {
   model?: string;
+  adapter?: string;
   data?: string;
   out?: string;
   mediaRoot?: string;
@@ -37,6 +38,8 @@ export interface AnnotateFlags {
 
 export interface AnnotateSettings {
   model: string;
+  /** A PEFT LoRA directory applied to the Qwen2.5-VL checkpoint of `model`. */
+  adapter?: string;
   data: string;
   out: string;
   mediaRoot: string;
@@ -96,6 +99,7 @@ export function annotateSettings(flags: AnnotateFlags): AnnotateSettings {
     seed: integer('--seed', flags.seed, 0, 0),
   };
   if (flags.modelName !== undefined) settings.modelName = flags.modelName;
+  if (flags.adapter !== undefined) settings.adapter = flags.adapter;
   if (flags.limit !== undefined) settings.limit = integer('--limit', flags.limit, 1, 1);
   if (problems.length > 0) throw new ConfigError('command line', problems);
   return settings;
@@ -109,7 +113,7 @@ interface AnnotationModel {
   retries?: () => number;
 }
 
-/** Hugging Face checkpoint directories (a `config.json` naming a Qwen2.5-VL model). */
+/** The `model_type` of a Hugging Face checkpoint directory's `config.json`, else null. */
 function qwenCheckpointType(dir: string): string | null {
   try {
     const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { model_type?: unknown };
@@ -119,9 +123,25 @@ function qwenCheckpointType(dir: string): string | null {
   }
 }
 
-/** The model behind `--model`: an endpoint through `openAIAdapter`, or the project's policy through `policyAdapter`. */
+/**
+ * The model behind `--model`: an endpoint through `openAIAdapter`, a Qwen2.5-VL checkpoint (with
+ * `--adapter`) through the run command's `qwenModel`, or the project's policy through `policyAdapter`.
+ * In-process models get generate_cot_vllm.py's sampling (`COT_DECODING`) at construction, since
+ * `runAnnotation` hands an adapter only the prompt, media and budget.
+ */
 export async function annotationModel(settings: AnnotateSettings, samples: readonly VideoR1Record[], log: (line: string) => void): Promise<AnnotationModel> {
-  if (isEndpoint(settings.model)) {
+  const inProcess = { model: settings.model, concurrency: settings.concurrency, backend: settings.backend, seed: settings.seed, decoding: { ...COT_DECODING } };
+  const dir = isEndpoint(settings.model) ? null : userPath(settings.model);
+  if (dir !== null && existsSync(dir)) {
+    // Loaded only for directories: @video-r1/qwen-vl and TensorFlow.js are heavy, and endpoints never need them.
+    const { isQwenCheckpoint, qwenModel } = await import('./qwen-model.js');
+    if (isQwenCheckpoint(dir)) {
+      const config = resolveConfig({}, { ...inProcess, ...(settings.adapter !== undefined ? { adapter: settings.adapter } : {}) });
+      return qwenModel(config, log, { frameRequest: cotFrameRequest });
+    }
+  }
+  if (settings.adapter !== undefined) throw new Error(`--adapter ${settings.adapter}: needs --model <Qwen2.5-VL checkpoint directory>`);
+  if (dir === null) {
     let retries = 0;
     const endpoint = openAIAdapter({
       baseUrl: settings.model,
@@ -145,17 +165,16 @@ export async function annotationModel(settings: AnnotateSettings, samples: reado
       retries: () => retries,
     };
   }
-  const dir = userPath(settings.model);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`--model ${settings.model}: ${dir} is neither an http(s) URL nor a directory`);
   const modelType = qwenCheckpointType(dir);
   if (modelType !== null) {
     throw new Error(
-      `--model ${settings.model}: ${dir} is a Hugging Face checkpoint (model_type ${modelType}); in-process annotation runs the project's own policy only, until @video-r1/qwen-vl provides a model adapter. Serve the checkpoint with vLLM (vllm serve ${dir}) and pass its URL (http://127.0.0.1:8000/v1)`,
+      `--model ${settings.model}: ${dir} is a Hugging Face checkpoint of model_type ${modelType}; in-process annotation runs Qwen2.5-VL checkpoints and the project's own policy only. Serve the checkpoint with vLLM (vllm serve ${dir}) and pass its URL (http://127.0.0.1:8000/v1)`,
     );
   }
   // Loaded only here: TensorFlow.js and its backends are heavy, and endpoints never need them.
   const { policyModel } = await import('./policy-model.js');
-  const config = resolveConfig({}, { model: settings.model, concurrency: settings.concurrency, backend: settings.backend, seed: settings.seed, decoding: { ...COT_DECODING } });
+  const config = resolveConfig({}, inProcess);
   return policyModel(config, log, samples);
 }
 
@@ -170,7 +189,8 @@ async function loadSamples(file: string, limit: number | undefined, log: (line: 
 export const annotateCommand = defineCommand({
   meta: { name: 'annotate', description: "CoT annotation as Video-R1's generate_cot_vllm.py: reason about every sample, keep chains with reward > 0.6, write an SFT set." },
   args: {
-    model: { type: 'string', description: 'OpenAI-compatible base URL (http://127.0.0.1:8000/v1) or a policy checkpoint directory', valueHint: 'url|dir' },
+    model: { type: 'string', description: 'OpenAI-compatible base URL (http://127.0.0.1:8000/v1), a Qwen2.5-VL checkpoint directory or a policy checkpoint directory', valueHint: 'url|dir' },
+    adapter: { type: 'string', description: 'PEFT LoRA adapter directory applied to the Qwen2.5-VL checkpoint of --model', valueHint: 'dir' },
     data: { type: 'string', description: 'Video-R1 JSON or JSONL file (Video-R1-260k format)', valueHint: 'file' },
     out: { type: 'string', description: 'output directory: cot_results.json, cot_sft.json, cot_summary.json', valueHint: 'dir' },
     mediaRoot: { type: 'string', description: "directory the records' ./… media paths resolve against (default: the data file's)", valueHint: 'dir' },
@@ -182,8 +202,8 @@ export const annotateCommand = defineCommand({
     timeoutMs: { type: 'string', description: 'per-request timeout (default 300000)' },
     maxRetries: { type: 'string', description: 'retries on 429/5xx/timeouts/malformed replies (default 5)' },
     apiKeyEnv: { type: 'string', description: 'environment variable holding the API key (default OPENAI_API_KEY)' },
-    backend: { type: 'string', description: 'TensorFlow.js backend for a policy checkpoint: auto, tensorflow-gpu, tensorflow, wasm, cpu' },
-    seed: { type: 'string', description: 'sampling seed for a policy checkpoint (default 0)' },
+    backend: { type: 'string', description: 'TensorFlow.js backend for an in-process checkpoint: auto, tensorflow-gpu, tensorflow, wasm, cpu' },
+    seed: { type: 'string', description: 'sampling seed for an in-process checkpoint (default 0)' },
     limit: { type: 'string', description: 'first N records of the data file only (a trial run)' },
   },
   async run({ args }) {

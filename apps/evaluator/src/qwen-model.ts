@@ -11,6 +11,7 @@ import { evalFrameRequest } from '@video-r1/eval';
 import { QwenVLPolicy, modelEvalAdapter, type EvalAdapterRequest } from '@video-r1/qwen-vl';
 import { selectBackend } from '@video-r1/tensor';
 import { FrameSource } from '@video-r1/video-io';
+import type { FrameRequest } from '@video-r1/video-io';
 import type { EvaluatorConfig } from './config.js';
 import type { ResolvedModel } from './resolved-model.js';
 import { userPath } from './paths.js';
@@ -27,7 +28,13 @@ export function isQwenCheckpoint(dir: string): boolean {
   }
 }
 
-export async function qwenModel(config: EvaluatorConfig, log: (line: string) => void): Promise<ResolvedModel> {
+export interface QwenModelOptions {
+  /** How a frame/pixel budget reads media (default `evalFrameRequest`; CoT annotation reads with `cotFrameRequest`). */
+  frameRequest?: (budget: { maxFrames: number; maxPixels: number }) => FrameRequest;
+}
+
+export async function qwenModel(config: EvaluatorConfig, log: (line: string) => void, options: QwenModelOptions = {}): Promise<ResolvedModel> {
+  const frameRequest = options.frameRequest ?? evalFrameRequest;
   const backend = await selectBackend(config.backend, { log, argumentLabel: '--backend' });
   const dir = userPath(config.model!);
   const policy = QwenVLPolicy.load(dir, { trainable: false });
@@ -45,7 +52,7 @@ export async function qwenModel(config: EvaluatorConfig, log: (line: string) => 
       const key = `${budget.maxFrames}/${budget.maxPixels}`;
       let source = sources.get(key);
       if (!source) {
-        source = new FrameSource({ request: evalFrameRequest(budget), memory: false });
+        source = new FrameSource({ request: frameRequest(budget), memory: false });
         sources.set(key, source);
       }
       return source.frames(file, kind, signal);
