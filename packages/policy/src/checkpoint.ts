@@ -11,6 +11,7 @@ import { constants as fsConstants } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import path from 'node:path';
+import { packAdamMoments, unpackAdamMoments } from '@video-r1/tensor';
 import type { FrameRequest } from '@video-r1/video-io';
 
 import { AdamOptimizer, type AdamState, type ResolvedAdamOptions } from './adam.js';
@@ -100,10 +101,19 @@ function concatFloat32(arrays: readonly Float32Array[]): Buffer {
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
-function splitFloat32(buffer: Buffer, sizes: readonly number[]): Float32Array[] {
+function float32Bytes(values: Float32Array): Buffer {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+}
+
+function bytesAsFloat32(buffer: Buffer): Float32Array {
   // Copy into an aligned buffer: a Buffer's byteOffset need not be a multiple of 4.
-  const all = new Float32Array(buffer.byteLength / 4);
-  new Uint8Array(all.buffer).set(buffer);
+  const all = new Float32Array(Math.floor(buffer.byteLength / 4));
+  new Uint8Array(all.buffer).set(buffer.subarray(0, all.byteLength));
+  return all;
+}
+
+function splitFloat32(buffer: Buffer, sizes: readonly number[]): Float32Array[] {
+  const all = bytesAsFloat32(buffer);
   const out: Float32Array[] = [];
   let offset = 0;
   for (const size of sizes) {
@@ -163,7 +173,7 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
   if (optimizerState !== undefined) {
     const { step, options, names } = optimizerState;
     files.set(FILES.optimizer, Buffer.from(JSON.stringify({ step, options, names }, null, 2) + '\n'));
-    files.set(FILES.optimizerMoments, concatFloat32([...optimizerState.m, ...optimizerState.v]));
+    files.set(FILES.optimizerMoments, float32Bytes(packAdamMoments(optimizerState)));
   }
   if (contents.trainingState !== undefined) {
     files.set(FILES.trainingState, Buffer.from(JSON.stringify(contents.trainingState, null, 2) + '\n'));
@@ -312,8 +322,9 @@ export async function loadCheckpoint(dir: string, options: { trainable?: boolean
       options: ResolvedAdamOptions;
       names: string[];
     };
-    const moments = data.get(FILES.optimizerMoments);
-    if (moments === undefined || moments.byteLength !== expectedBytes * 2 || meta.names?.length !== specs.length) {
+    const bytes = data.get(FILES.optimizerMoments);
+    const moments = bytes === undefined || bytes.byteLength % 4 !== 0 || meta.names?.length !== specs.length ? null : unpackAdamMoments(bytesAsFloat32(bytes), sizes);
+    if (moments === null) {
       policy.dispose();
       throw new CheckpointError(
         `checkpoint ${root}: optimizer state does not match the model's parameters`,
@@ -321,14 +332,7 @@ export async function loadCheckpoint(dir: string, options: { trainable?: boolean
         FILES.optimizerMoments,
       );
     }
-    const arrays = splitFloat32(moments, [...sizes, ...sizes]);
-    optimizerState = {
-      step: meta.step,
-      options: meta.options,
-      names: meta.names,
-      m: arrays.slice(0, sizes.length),
-      v: arrays.slice(sizes.length),
-    };
+    optimizerState = { step: meta.step, options: meta.options, names: meta.names, ...moments };
   }
   const trainingState = data.has(FILES.trainingState)
     ? (parseJson(root, FILES.trainingState, data.get(FILES.trainingState)!) as JsonValue)

@@ -22,6 +22,8 @@ export type { SampleOptions } from './sampling.js';
 export { createRng, fnv1a, permutation, pick, randInt, RandomError, rngFor, shuffled } from './random.js';
 export type { RandomErrorCode, Rng } from './random.js';
 export { AdamOptimizer, learningRateAt } from './adam.js';
+export { packAdamMoments, unpackAdamMoments } from './adam-state.js';
+export type { AdamMoments } from './adam-state.js';
 export type {
   AdamOptions,
   AdamState,

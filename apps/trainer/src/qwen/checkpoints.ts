@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import path from 'node:path';
 
 import { QwenTokenizer, QwenVLModel, QwenVLPolicy, type QwenVLPolicyOptions } from '@video-r1/qwen-vl';
-import type { AdamOptimizer, AdamState } from '@video-r1/tensor';
+import { type AdamOptimizer, type AdamState, packAdamMoments, unpackAdamMoments } from '@video-r1/tensor';
 
 import type { RunPaths } from '../run/run-dir.js';
 
@@ -118,19 +118,9 @@ export class QwenCheckpoints {
 }
 
 function writeOptimizer(dir: string, state: AdamState): void {
+  const moments = packAdamMoments(state);
+  writeFileSync(path.join(dir, 'optimizer.bin'), new Uint8Array(moments.buffer, moments.byteOffset, moments.byteLength));
   const sizes = state.m.map((m) => m.length);
-  const total = sizes.reduce((a, b) => a + b, 0);
-  const data = new Float32Array(2 * total);
-  let offset = 0;
-  for (const m of state.m) {
-    data.set(m, offset);
-    offset += m.length;
-  }
-  for (const v of state.v) {
-    data.set(v, offset);
-    offset += v.length;
-  }
-  writeFileSync(path.join(dir, 'optimizer.bin'), new Uint8Array(data.buffer));
   writeFileSync(path.join(dir, 'optimizer.json'), `${JSON.stringify({ step: state.step, options: state.options, names: state.names, sizes }, null, 2)}\n`);
 }
 
@@ -139,16 +129,10 @@ function readOptimizer(dir: string): AdamState | null {
   if (!existsSync(meta)) return null;
   const { step, options, names, sizes } = JSON.parse(readFileSync(meta, 'utf8')) as Omit<AdamState, 'm' | 'v'> & { sizes: number[] };
   const bytes = readFileSync(path.join(dir, 'optimizer.bin'));
-  const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const total = sizes.reduce((a, b) => a + b, 0);
-  if (data.length !== 2 * total) throw new Error(`${path.join(dir, 'optimizer.bin')}: ${data.length} floats, expected ${2 * total} for the moments of ${names.length} variables`);
-  const m: Float32Array[] = [];
-  const v: Float32Array[] = [];
-  let offset = 0;
-  for (const size of sizes) {
-    m.push(data.slice(offset, offset + size));
-    v.push(data.slice(total + offset, total + offset + size));
-    offset += size;
+  const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength - (bytes.byteLength % 4)));
+  const moments = bytes.byteLength % 4 === 0 ? unpackAdamMoments(floats, sizes) : null;
+  if (moments === null) {
+    throw new Error(`${path.join(dir, 'optimizer.bin')}: ${bytes.byteLength} bytes, expected ${8 * sizes.reduce((a, b) => a + b, 0)} for the moments of ${names.length} variables`);
   }
-  return { step, options, names, m, v };
+  return { step, options, names, ...moments };
 }
