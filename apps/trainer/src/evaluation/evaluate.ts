@@ -1,7 +1,7 @@
 // The trainer's test and validation evaluations go through @video-r1/eval's `runEvaluation` with
 // @video-r1/policy's adapter reading the trainer's own frame source: one evaluation path, the
 // same batching, prompts, scoring and results files as the evaluator.
-import { type EvalResult, extraMetrics, runEvaluation, type Summary } from '@video-r1/eval';
+import { type EvalResult, extraMetrics, type ModelAdapter, runEvaluation, type Summary } from '@video-r1/eval';
 import { type Policy, type PolicyAdapter, policyAdapter } from '@video-r1/policy';
 import { formatRewards } from '@video-r1/rewards';
 import type { Sample } from '../data/dataset.js';
@@ -96,11 +96,20 @@ export function evaluationAdapter(policy: Policy, media: MediaSource, options: E
  * near-greedy by default) through `runEvaluation` + `policyAdapter`, and scores the answers.
  * A sample that fails for any other reason than its media is a bug, and fails the evaluation.
  */
-export async function evaluatePolicy(policy: Policy, samples: readonly Sample[], media: MediaSource, options: EvaluateOptions): Promise<Evaluation> {
+export function evaluatePolicy(policy: Policy, samples: readonly Sample[], media: MediaSource, options: EvaluateOptions): Promise<Evaluation> {
+  return evaluateWith(() => evaluationAdapter(policy, media, options), samples, media, options);
+}
+
+/**
+ * The one evaluation path, whatever answers: `runEvaluation` with the adapter `createAdapter`
+ * builds (the small policy's `policyAdapter`, a Qwen2.5-VL policy's `modelEvalAdapter`) on the
+ * samples whose media can be read, then the trainer's scores and summary.
+ */
+export async function evaluateWith(createAdapter: () => ModelAdapter, samples: readonly Sample[], media: MediaSource, options: EvaluateOptions): Promise<Evaluation> {
   const readable: Sample[] = [];
   for (const sample of samples) if ((await media.frames(sample)) !== null) readable.push(sample);
   const byRecord = new Map(readable.map((s) => [s.record, s]));
-  const adapter = evaluationAdapter(policy, media, options);
+  const adapter = createAdapter();
   const run = await runEvaluation({
     benchmark: options.benchmark,
     samples: readable.map((s) => s.record),
@@ -118,7 +127,7 @@ export async function evaluatePolicy(policy: Policy, samples: readonly Sample[],
     },
     ...(options.onProgress && { onProgress: (p: { done: number; total: number }) => options.onProgress!(p.done, samples.length) }),
   });
-  await adapter.close();
+  await adapter.close?.();
   const failed = run.results.find((r) => r.error);
   if (failed) throw new Error(`evaluation of ${options.modelName}: sample ${String(failed.problem_id ?? failed.eval_key)} failed: ${failed.error!.message}`);
   const formats = formatRewards(run.results.map((r) => r.output));

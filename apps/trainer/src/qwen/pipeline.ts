@@ -30,6 +30,7 @@ import type { PipelineOptions, PipelineResult } from '../pipeline.js';
 import { renderRunReport } from '../report/write.js';
 import { MetricsWriter, type MetricRecord } from '../run/metrics.js';
 import { learningRate, SampleOrder, stepRng, warmupSteps } from '../run/schedule.js';
+import { rlStepRecord } from '../rl/step-record.js';
 import { StoppedBySignal } from '../run/signals.js';
 import { QwenCheckpoints, type QwenTrainingState } from './checkpoints.js';
 import { evaluateModel } from './evaluate.js';
@@ -351,16 +352,7 @@ async function runQwenRl(
       if (!update.applied) ctx.progress.log(`warning: RL step ${step}: ${update.skipped ?? 'skipped'}; update skipped, run continues`);
       const seconds = (performance.now() - began) / 1000;
       const record: MetricRecord = {
-        step,
-        stage: 'rl',
-        ...metrics,
-        grad_norm: update.gradNorm,
-        learning_rate: lr,
-        update_skipped: !update.applied,
-        grad_clipped: update.clipped,
-        skipped_samples: skipped,
-        prompts: rollouts.map((r) => r.prompt.id).join(' '),
-        step_time: seconds,
+        ...rlStepRecord({ step, metrics, update, learningRate: lr, skipped, promptIds: rollouts.map((r) => r.prompt.id), seconds }),
         ...(remote && { adapter: remote.loads.at(-1)?.name ?? null }),
       };
       ctx.metrics.write(record);

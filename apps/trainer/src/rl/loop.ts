@@ -4,10 +4,11 @@ import { tf } from '@video-r1/tensor';
 import type { TrainerConfig } from '../config/types.js';
 import type { Sample } from '../data/dataset.js';
 import type { MediaSource } from '../data/media.js';
-import type { MetricRecord, MetricsWriter } from '../run/metrics.js';
+import type { MetricsWriter } from '../run/metrics.js';
 import type { Progress } from '@video-r1/cli-kit';
 import { learningRate, SampleOrder, stepRng, warmupSteps } from '../run/schedule.js';
 import { StoppedBySignal, type StopRequest } from '../run/signals.js';
+import { rlStepRecord } from './step-record.js';
 
 /** Where the loop is: steps done and the next position in the sample stream. */
 export interface RlPosition {
@@ -93,20 +94,17 @@ export async function runRl(ctx: RlLoopContext, start: RlPosition): Promise<RlPo
     }
     const seconds = (performance.now() - began) / 1000;
     const generated = rollouts.reduce((a, r) => a + r.generatedTokens, 0);
-    const record: MetricRecord = {
+    const record = rlStepRecord({
       step,
-      stage: 'rl',
-      ...metrics,
-      grad_norm: update.gradNorm,
-      learning_rate: lr,
-      update_skipped: !update.applied,
-      grad_clipped: update.clipped,
-      skipped_samples: skipped,
-      skipped_samples_total: position.skippedSamples,
-      prompts: rollouts.map((r) => r.prompt.id).join(' '),
-      step_time: seconds,
-      tokens_per_second: generated / seconds,
-    };
+      metrics,
+      update,
+      learningRate: lr,
+      skipped,
+      skippedTotal: position.skippedSamples,
+      promptIds: rollouts.map((r) => r.prompt.id),
+      seconds,
+      generatedTokens: generated,
+    });
     if (schedule.validateEvery > 0 && step % schedule.validateEvery === 0) {
       record['val_accuracy'] = await ctx.validate(step);
     }
