@@ -4,13 +4,16 @@
 //   adapter/        a PEFT LoRA adapter over `<run>/checkpoints/sft/model` (RL with LoRA)
 //   optimizer.json + optimizer.bin   AdamW's step, options, names and moments (float32 m then v)
 // Written into a temporary sibling and renamed, so a crash leaves the previous checkpoint whole.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { type CheckpointMarker, findCheckpointDirs } from '@video-r1/cli-kit';
 import { QwenTokenizer, QwenVLModel, QwenVLPolicy, type QwenVLPolicyOptions } from '@video-r1/qwen-vl';
 import { type AdamOptimizer, type AdamState, packAdamMoments, unpackAdamMoments } from '@video-r1/tensor';
 
 import type { RunPaths } from '../run/run-dir.js';
+
+const CHECKPOINT_FORMAT = 'video-r1-trainer-qwen/1';
 
 export type QwenTrainingState =
   | { stage: 'sft'; step: number; epoch: number; batch: number; elapsedMs: number }
@@ -19,7 +22,9 @@ export type QwenTrainingState =
   | { stage: 'done'; rlSteps: number; elapsedMs: number };
 
 export interface QwenCheckpointState {
-  format: 'video-r1-trainer-qwen/1';
+  format: typeof CHECKPOINT_FORMAT;
+  /** When the checkpoint was written (ISO time): what orders them. */
+  createdAt: string;
   trainingState: QwenTrainingState;
   /** `model`: model/ holds every weight; `adapter`: adapter/ over the SFT model. */
   weights: 'model' | 'adapter';
@@ -27,13 +32,18 @@ export interface QwenCheckpointState {
 
 const STEP_PATTERN = /^(sft|rl)-(\d+)$/;
 
-/** Newest first: final, rl-N (highest N first), sft, sft-N. */
-function rank(name: string): number {
-  if (name === 'final') return 3e9;
-  const m = STEP_PATTERN.exec(name);
-  if (m) return (m[1] === 'rl' ? 2e9 : 0) + Number(m[2]);
-  if (name === 'sft') return 1e9;
-  return -1;
+/** Whether a directory name is one this class writes (not a staging or moved-aside copy). */
+function isCheckpointName(name: string): boolean {
+  return name === 'final' || name === 'sft' || STEP_PATTERN.test(name);
+}
+
+/** cli-kit's probe for these checkpoints: a complete one has its `state.json` of this format. */
+function qwenCheckpointMarker(dir: string): CheckpointMarker | null {
+  if (!isCheckpointName(path.basename(dir))) return null;
+  const file = path.join(dir, 'state.json');
+  const state = JSON.parse(readFileSync(file, 'utf8')) as Partial<QwenCheckpointState>;
+  if (state.format !== CHECKPOINT_FORMAT) return null;
+  return { file, createdAt: typeof state.createdAt === 'string' ? state.createdAt : '' };
 }
 
 export class QwenCheckpoints {
@@ -57,11 +67,9 @@ export class QwenCheckpoints {
     return path.join(this.dir('sft'), 'model');
   }
 
+  /** Checkpoint names, newest first, by the project's one rule (cli-kit's `findCheckpointDirs`). */
   list(): string[] {
-    if (!existsSync(this.paths.checkpoints)) return [];
-    return readdirSync(this.paths.checkpoints)
-      .filter((n) => rank(n) >= 0 && existsSync(path.join(this.paths.checkpoints, n, 'state.json')))
-      .sort((a, b) => rank(b) - rank(a));
+    return findCheckpointDirs(this.paths.checkpoints, qwenCheckpointMarker).map((c) => c.name);
   }
 
   async save(name: string, policy: QwenVLPolicy, optimizer: AdamOptimizer | null, trainingState: QwenTrainingState): Promise<void> {
@@ -73,7 +81,7 @@ export class QwenCheckpoints {
     if (adapterOnly) policy.model.saveAdapter(path.join(staging, 'adapter'), { layout: policy.model.layout });
     else await policy.save(path.join(staging, 'model'));
     if (optimizer !== null) writeOptimizer(staging, optimizer.getState());
-    const state: QwenCheckpointState = { format: 'video-r1-trainer-qwen/1', trainingState, weights: adapterOnly ? 'adapter' : 'model' };
+    const state: QwenCheckpointState = { format: CHECKPOINT_FORMAT, createdAt: new Date().toISOString(), trainingState, weights: adapterOnly ? 'adapter' : 'model' };
     writeFileSync(path.join(staging, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
     const old = `${target}.old-${process.pid}`;
     if (existsSync(target)) renameSync(target, old);
