@@ -28,12 +28,13 @@ function startTicks(pid: number): number {
 }
 
 /**
- * A process that is dead but not reaped: `sh` starts `sleep 0` in the background and replaces
- * itself with `sleep 30`, which never waits for children — so the finished `sleep 0` stays a
- * zombie for as long as the parent lives.
+ * A process that is dead but not reaped: `sh` starts `sleep 1` in the background and replaces
+ * itself with `sleep 30`, which never waits for children — so the finished `sleep 1` stays a
+ * zombie for as long as the parent lives. The child must outlive the `exec`: one that ends
+ * while `sh` still runs can be reaped by the shell (it was, on a loaded machine, with `sleep 0`).
  */
 async function zombie(): Promise<{ pid: number; parent: { kill(): void } }> {
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const parent = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
   await waitFor(() => {
     try {
@@ -41,7 +42,7 @@ async function zombie(): Promise<{ pid: number; parent: { kill(): void } }> {
     } catch {
       return false;
     }
-  }, 5000, 'the zombie');
+  }, 20_000, 'the zombie');
   return { pid, parent: { kill: () => parent.kill('SIGKILL') } };
 }
 
