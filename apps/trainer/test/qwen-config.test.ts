@@ -49,6 +49,23 @@ describe('qwen2.5-vl model config', () => {
     expect(error.message).not.toMatch(/"q_proj"/);
   });
 
+  it('takes rl.microBatchSize (1 in the video-r1 preset, unset in qwen-tiny) and names it when not a positive integer', () => {
+    expect(presetConfig('video-r1').rl.microBatchSize).toBe(1);
+    expect(presetConfig('qwen-tiny').rl.microBatchSize).toBeUndefined();
+    expect(validateConfig(mergeConfig(presetConfig('qwen-tiny'), { rl: { microBatchSize: 3 } }), 'test').rl.microBatchSize).toBe(3);
+    for (const bad of [0, -2, 1.5]) {
+      let error: unknown;
+      try {
+        validateConfig(mergeConfig(presetConfig('qwen-tiny'), { rl: { microBatchSize: bad } }), 'test');
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toMatch(/rl\.microBatchSize/);
+      expect((error as ConfigError).fields).toContain('rl.microBatchSize');
+    }
+  });
+
   it('refuses server rollouts with full fine-tuning, and video-r1 without --model', () => {
     expect(check({ model: { dir: good, adapter: 'full' }, rl: { rollout: { server: 'http://127.0.0.1:8000/v1', baseModel: 'base' } } }).message).toMatch(/rl\.rollout: .*LoRA/);
     const config = resolveConfig({ flags: flagsToConfig({ preset: 'video-r1' }), appDir: APP_DIR });

@@ -87,7 +87,8 @@ describe('a tiny Qwen2.5-VL run', () => {
       model: presetConfig('qwen-tiny').model,
       data: { ...base.data, maxTrain: 8, maxTest: 4 },
       sft: { epochs: 1, batchSize: 4, lr: 5e-3, loss: 'completion' as const },
-      rl: { steps: 2, numGenerations: 2, promptsPerStep: 1, maxCompletionLength: 16, rewardFuncs: ['accuracy', 'format'], rollout: { server: `http://127.0.0.1:${port}/v1`, baseModel: 'base' } },
+      // One sequence per backward pass: the Qwen pipeline's gradient accumulation (rl.microBatchSize).
+      rl: { steps: 2, numGenerations: 2, promptsPerStep: 1, maxCompletionLength: 16, microBatchSize: 1, rewardFuncs: ['accuracy', 'format'], rollout: { server: `http://127.0.0.1:${port}/v1`, baseModel: 'base' } },
       schedule: { checkpointEvery: 1, sftCheckpointEvery: 1, validateEvery: 0, validationSamples: 4, keepCheckpoints: 5 },
       eval: { maxNewTokens: 8, baseline: false, sft: false },
     };

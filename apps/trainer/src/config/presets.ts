@@ -121,6 +121,9 @@ const videoR1Preset: TrainerConfig = {
     weightDecay: 0.01,
     maxGradNorm: 5,
     lengthControl: { enabled: true, minLength: 320, maxLength: 512, bonus: 0.2 },
+    // The 8 ordered-frame sequences of a 7B model with 16 frames and 768 tokens do not fit one
+    // backward pass (the shuffled half is sampled only); one at a time gives the same gradient.
+    microBatchSize: 1,
   },
   schedule: { checkpointEvery: 100, sftCheckpointEvery: 1000, validateEvery: 0, validationSamples: null, keepCheckpoints: 3 },
   eval: { maxNewTokens: 1024, temperature: 0.01, topP: 0.001, baseline: true, sft: true },

@@ -125,6 +125,7 @@ export const trainerConfigSchema: SchemaObject = closed({
         closed({ server: { type: 'string', pattern: '^https?://' }, baseModel: nonEmptyString, adapterDir: nullable(nonEmptyString) }, ['server', 'baseModel']),
       ],
     },
+    microBatchSize: positiveInt,
   }, ['enabled', 'algo', 'steps', 'promptsPerStep', 'numGenerations', 'temperature', 'topP', 'maxCompletionLength', 'beta', 'lr', 'lrSchedule', 'warmupRatio', 'weightDecay', 'maxGradNorm', 'rewardFuncs', 'lengthControl', 'temporal']),
   schedule: closed({
     checkpointEvery: positiveInt,

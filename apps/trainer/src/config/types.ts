@@ -115,6 +115,11 @@ export interface RlConfig {
   temporal: TemporalConfig;
   /** qwen2.5-vl: where completions are sampled (default `local`). */
   rollout?: RolloutConfig;
+  /**
+   * Sequences per forward+backward pass of the GRPO loss (rl-core's `microBatchSize`); the
+   * gradients are accumulated exactly. Default: all of a step's sequences in one pass.
+   */
+  microBatchSize?: number;
 }
 
 export interface ScheduleConfig {

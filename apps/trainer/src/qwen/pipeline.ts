@@ -338,7 +338,7 @@ async function runQwenRl(
         prompts.push({ id: sample.id, prompt: { text: sample.trainPrompt, frames, mediaKind: sample.dataType, sampleFps: frames.sampleFps }, solution: sample.solution, problemType: sample.problemType });
       }
       position.skippedSamples += skipped;
-      const { rollouts, gradients, metrics } = await grpoStep({ policy: model, reference, prompts, settings, loss: { beta: rl.beta }, rng: stepRng(config.seed, 'rl', step) });
+      const { rollouts, gradients, metrics } = await grpoStep({ policy: model, reference, prompts, settings, loss: { beta: rl.beta, ...(rl.microBatchSize !== undefined && { microBatchSize: rl.microBatchSize }) }, rng: stepRng(config.seed, 'rl', step) });
       const lr = learningRate(rl.lrSchedule, rl.lr, step, rl.steps, warmupSteps(rl.warmupRatio, rl.steps));
       let update;
       try {

@@ -75,7 +75,7 @@ export async function runRl(ctx: RlLoopContext, start: RlPosition): Promise<RlPo
       reference: referenceModel,
       prompts,
       settings: ctx.settings,
-      loss: { beta: rl.beta, ...(poison && { transformLoss: (loss) => tf.mul(loss, Number.NaN) as typeof loss }) },
+      loss: { beta: rl.beta, ...(rl.microBatchSize !== undefined && { microBatchSize: rl.microBatchSize }), ...(poison && { transformLoss: (loss) => tf.mul(loss, Number.NaN) as typeof loss }) },
       rng,
     });
     const lr = learningRate(rl.lrSchedule, rl.lr, step, rl.steps, warmupSteps(rl.warmupRatio, rl.steps));
