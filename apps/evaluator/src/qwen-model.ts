@@ -10,7 +10,7 @@ import path from 'node:path';
 import { evalFrameRequest } from '@video-r1/eval';
 import { QwenVLPolicy, modelEvalAdapter, type EvalAdapterRequest } from '@video-r1/qwen-vl';
 import { selectBackend } from '@video-r1/tensor';
-import { FrameSource } from '@video-r1/video-io';
+import { FrameSources } from '@video-r1/video-io';
 import type { FrameRequest } from '@video-r1/video-io';
 import type { EvaluatorConfig } from './config.js';
 import type { ResolvedModel } from './resolved-model.js';
@@ -45,18 +45,10 @@ export async function qwenModel(config: EvaluatorConfig, log: (line: string) => 
     policy.model.loadAdapter(adapterDir);
   }
   // One uncached source per frame/pixel budget: each benchmark's media are read once.
-  const sources = new Map<string, FrameSource>();
+  const sources = new FrameSources({ memory: false });
   const frames = {
-    frames: (file: string, kind: 'video' | 'image', signal?: AbortSignal, request?: EvalAdapterRequest) => {
-      const budget = { maxFrames: request?.maxFrames ?? 16, maxPixels: request?.maxPixels ?? config.maxPixels };
-      const key = `${budget.maxFrames}/${budget.maxPixels}`;
-      let source = sources.get(key);
-      if (!source) {
-        source = new FrameSource({ request: frameRequest(budget), memory: false });
-        sources.set(key, source);
-      }
-      return source.frames(file, kind, signal);
-    },
+    frames: (file: string, kind: 'video' | 'image', signal?: AbortSignal, request?: EvalAdapterRequest) =>
+      sources.for(frameRequest({ maxFrames: request?.maxFrames ?? 16, maxPixels: request?.maxPixels ?? config.maxPixels })).frames(file, kind, signal),
   };
   const name = `qwen2.5-vl:${path.basename(dir)}${adapterDir ? `+${path.basename(adapterDir)}` : ''}`;
   const adapter = modelEvalAdapter({

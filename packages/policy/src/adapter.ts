@@ -3,7 +3,7 @@
 // and answering with the policy. `generateBatch` answers consecutive groups (what the runner
 // uses); `generate` batches the calls that arrive together.
 import { type Rng, createRng } from '@video-r1/tensor';
-import { FrameSource, type FrameRequest, type FrameStack } from '@video-r1/video-io';
+import { FrameSource, FrameSources, type FrameRequest, type FrameStack } from '@video-r1/video-io';
 
 import { capFrameRequest, policyFrameRequest } from './frames.js';
 import { generate } from './generate.js';
@@ -90,7 +90,7 @@ export function policyAdapter(options: PolicyAdapterOptions): PolicyAdapter {
   const rng: Rng = createRng(options.seed ?? 0);
   const baseRequest = options.frameRequest ?? policyFrameRequest(vision);
   // One uncached source per frame budget: a benchmark's videos are read once each.
-  const sources = new Map<number, FrameSource>();
+  const sources = new FrameSources({ memory: false });
   const queue: Pending[] = [];
   let scheduled = false;
   let closed = false;
@@ -100,14 +100,7 @@ export function policyAdapter(options: PolicyAdapterOptions): PolicyAdapter {
     if (!media) return null;
     if (options.frames) return options.frames.frames(media.path, media.kind, request.signal);
     if (options.loadFrames) return options.loadFrames(media, request.maxFrames);
-    const request_ = capFrameRequest(baseRequest, request.maxFrames, vision);
-    const key = request_.maxFrames!;
-    let source = sources.get(key);
-    if (!source) {
-      source = new FrameSource({ request: request_, memory: false });
-      sources.set(key, source);
-    }
-    return source.frames(media.path, media.kind, request.signal);
+    return sources.for(capFrameRequest(baseRequest, request.maxFrames, vision)).frames(media.path, media.kind, request.signal);
   };
 
   const answer = (inputs: readonly PolicyInput[]): string[] =>

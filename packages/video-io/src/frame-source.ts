@@ -113,6 +113,28 @@ export class FrameSource {
   }
 }
 
+/**
+ * One `FrameSource` per request, made on first use: for readers whose budget changes per call (an
+ * evaluator asks for 16, 32 or 64 frames per benchmark), so each budget's media are read through
+ * one source.
+ */
+export class FrameSources {
+  private readonly sources = new Map<string, FrameSource>();
+
+  constructor(private readonly options: Omit<FrameSourceOptions, 'request'> = {}) {}
+
+  /** The source of `request` (equal requests share one). */
+  for(request: FrameRequest): FrameSource {
+    const key = JSON.stringify(frameRequestKey(request));
+    let source = this.sources.get(key);
+    if (!source) {
+      source = new FrameSource({ ...this.options, request });
+      this.sources.set(key, source);
+    }
+    return source;
+  }
+}
+
 /** The part of a request that decides the pixels, as a stable cache key (presets by their constants). */
 export function frameRequestKey(request: FrameRequest): unknown {
   return { ...request, preset: request.preset ?? 'video-r1-train' };

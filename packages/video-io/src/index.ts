@@ -43,7 +43,7 @@ export { readImage, type ReadImageOptions, type ReadImageResult } from './image.
 export { writeVideo, writeImage, type WriteVideoOptions, type WriteImageOptions } from './write.js';
 export { shuffleFrames, type ShuffledFrames } from './shuffle.js';
 export { frameAt, type FrameStack, type RgbImage } from './frames.js';
-export { FrameSource, readFrames, frameRequestKey, type FrameRequest, type FrameReadOptions, type FrameSourceOptions } from './frame-source.js';
+export { FrameSource, FrameSources, readFrames, frameRequestKey, type FrameRequest, type FrameReadOptions, type FrameSourceOptions } from './frame-source.js';
 export {
   FrameCache,
   type CachedFrames,

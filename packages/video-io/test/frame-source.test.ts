@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FrameSource, readFrames, readVideo, writeImage, type FrameRequest } from '../src/index.js';
+import { FrameSource, FrameSources, readFrames, readVideo, writeImage, type FrameRequest } from '../src/index.js';
 import { videoPath } from './helpers/fixtures.js';
 
 const clip = videoPath('vfr_320x240.mp4');
@@ -70,5 +70,18 @@ describe('FrameSource', () => {
     const controller = new AbortController();
     controller.abort(new Error('stop'));
     await expect(new FrameSource({ request, memory: false }).frames(clip, 'video', controller.signal)).rejects.toThrow('stop');
+  });
+});
+
+describe('FrameSources', () => {
+  it('keeps one source per distinct request, with the shared options', () => {
+    const sources = new FrameSources({ memory: false });
+    const a: FrameRequest = { maxFrames: 8, maxPixels: 64 * 28 * 28 };
+    const first = sources.for(a);
+    expect(sources.for({ ...a })).toBe(first);
+    expect(first.request).toEqual(a);
+    const other = sources.for({ ...a, maxFrames: 16 });
+    expect(other).not.toBe(first);
+    expect(other.request.maxFrames).toBe(16);
   });
 });
